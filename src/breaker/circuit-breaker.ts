@@ -1,0 +1,526 @@
+/**
+ * The circuit breaker: a local mirror of the shared state in front of a store.
+ *
+ * Hot path: a call in steady CLOSED runs with no store round trip (successes that must reset a
+ * failure count are written behind, batched); a call while the mirror is OPEN is rejected locally.
+ * Failures are one awaited atomic store operation whose reply refreshes the mirror; a probe is one
+ * awaited lease acquisition (plus its report). If the store fails, the breaker continues on a local
+ * in-memory state, emits `storeError`, and returns to the store when it answers again.
+ * @module
+ */
+import { CircuitOpenError } from '../errors/circuit-open-error.js';
+import { StoreError, isStoreError } from '../errors/store-error.js';
+import { ConfigError } from '../errors/config-error.js';
+import { Emitter, type EventSubscription } from './events.js';
+import { MemoryStore } from './memory-store.js';
+import {
+  checkBreakerName,
+  resolveBreakerOptions,
+  type BreakerOptions,
+  type ResolvedBreakerOptions,
+} from './options.js';
+import { CircuitState, type ProbeOutcome, type RuleConfig, type Snapshot } from './state.js';
+import type { BreakerStore, Disposable, StoreChange } from './store.js';
+
+/** Options of a standalone breaker: the breaker semantics plus where the state lives. */
+export interface CircuitBreakerOptions extends Partial<BreakerOptions> {
+  /** Where the state lives. @default a process-wide `memoryStore()` */
+  store?: BreakerStore;
+}
+
+/** Events a breaker emits. Names may grow, never change. */
+export interface CircuitBreakerEvents {
+  /** The state this instance sees changed (by a call here, another instance, or an operator). */
+  stateChange: { name: string; from: CircuitState; to: CircuitState };
+  /** A guarded call succeeded. `probe` is true for a HALF_OPEN trial call. */
+  success: { name: string; durationMs: number; probe: boolean };
+  /** A guarded call failed. `counted` tells whether `isFailure` counted it. */
+  failure: { name: string; error: unknown; durationMs: number; probe: boolean; counted: boolean };
+  /** A call was rejected without running. */
+  reject: { name: string; retryAfterMs: number };
+  /** The store failed; the breaker runs on its local state until the store answers again. */
+  storeError: { name: string; error: StoreError };
+}
+
+/** A breaker's full state, for dashboards and `llm.health()`. */
+export interface BreakerSnapshot {
+  name: string;
+  state: CircuitState;
+  /** Held open by an operator. */
+  forced: boolean;
+  /** Consecutive counted failures (CLOSED). */
+  failures: number;
+  /** Probe successes so far (HALF_OPEN). */
+  successes: number;
+  /** When the circuit last opened (ms since epoch, store clock), or null. */
+  openedAt: number | null;
+  /** ms until a probe is admitted (OPEN), or until a probe slot frees (HALF_OPEN); 0 when CLOSED. */
+  retryAfterMs: number;
+  probesInFlight: number;
+  /** Calls / failures in the failure-rate window (failure-rate mode only). */
+  windowCalls: number;
+  windowFailures: number;
+  /** `memory` or `redis`. */
+  store: string;
+  /** True while the store is unreachable and this instance runs on its local state. */
+  degraded: boolean;
+}
+
+/** How long a HALF_OPEN instance that was refused a probe rejects locally before asking again. */
+const HALF_OPEN_RECHECK_MS = 1000;
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+const INSTANCE_TAG = Math.random().toString(36).slice(2, 10);
+let leaseCounter = 0;
+
+let defaultStore: MemoryStore | undefined;
+/** The process-wide memory store used when no store is given. @internal */
+export function getDefaultStore(): MemoryStore {
+  return (defaultStore ??= new MemoryStore());
+}
+
+/** Every open breaker of this process, for `resetAllBreakers()`. @internal */
+export const liveBreakers = new Set<CircuitBreaker>();
+
+function toRuleConfig(o: ResolvedBreakerOptions): RuleConfig {
+  return {
+    failureThreshold: o.failureThreshold,
+    resetTimeoutMs: o.resetTimeoutMs,
+    successThreshold: o.successThreshold,
+    halfOpenMaxProbes: o.halfOpenMaxProbes,
+    probeLeaseMs: o.probeLeaseMs,
+    failureRate: o.failureRate,
+  };
+}
+
+export class CircuitBreaker {
+  readonly name: string;
+  readonly options: Readonly<ResolvedBreakerOptions>;
+  readonly store: BreakerStore;
+  private readonly cfg: RuleConfig;
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly events = new Emitter<CircuitBreakerEvents>();
+
+  // --- local mirror of the shared state ---
+  private state: CircuitState = CircuitState.CLOSED;
+  private forced = false;
+  private failures = 0;
+  private version = -1;
+  private openUntil = 0; // local clock
+  private denyUntil = 0; // local clock (HALF_OPEN refusal)
+  private last: Snapshot | undefined;
+
+  // --- write-behind of successes ---
+  private pendingSuccesses = 0;
+  private pendingReset = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private inflightWrites = new Set<Promise<unknown>>();
+
+  // --- probes started here: lease id → local expiry ---
+  private readonly localProbes = new Map<string, number>();
+
+  // --- store failure handling ---
+  private fallback: MemoryStore | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private recovering = false;
+
+  private subscription: Disposable | undefined;
+  private closed = false;
+  /** False until the mirror was first read from the store (a new instance must not assume CLOSED). */
+  private synced = false;
+  private readonly ready: Promise<void>;
+
+  constructor(name: string, options: CircuitBreakerOptions = {}) {
+    this.name = checkBreakerName(name);
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
+    const { store, ...rest } = options;
+    if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.recordFailure !== 'function')) {
+      throw new ConfigError('store', 'must be a BreakerStore (memoryStore() or redisStore(client))');
+    }
+    this.options = Object.freeze(resolveBreakerOptions(rest));
+    this.cfg = toRuleConfig(this.options);
+    this.isFailure = this.options.isFailure;
+    this.store = store ?? getDefaultStore();
+    this.subscription = this.store.subscribe((c) => this.onStoreChange(c));
+    liveBreakers.add(this);
+    this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
+      (snap) => {
+        this.apply(snap, false);
+        this.synced = true;
+      },
+      () => {
+        this.synced = true;
+      },
+    );
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Listens to an event. Returns a subscription whose `dispose()` stops listening. */
+  on<K extends keyof CircuitBreakerEvents>(event: K, listener: (e: CircuitBreakerEvents[K]) => void): EventSubscription {
+    return this.events.on(event, listener);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /**
+   * Runs `fn` through the breaker. Rejects with {@link CircuitOpenError} without calling `fn` while
+   * the circuit is open. `signal` is passed to `fn` (a never-aborting signal when omitted).
+   */
+  execute<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    if (this.state === CircuitState.CLOSED && this.synced) return this.runClosed(fn, signal);
+    if (!this.synced) return this.ready.then(() => this.execute(fn, signal));
+    return this.runGuarded(fn, signal);
+  }
+
+  /** Wraps `fn` so that every call goes through {@link execute}. */
+  protect<A extends unknown[], R>(fn: (...args: A) => PromiseLike<R> | R): (...args: A) => Promise<R> {
+    return (...args: A) => this.execute(() => fn(...args));
+  }
+
+  private runClosed<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
+    const start = this.events.has('success') || this.events.has('failure') ? performance.now() : 0;
+    let result: PromiseLike<T> | T;
+    try {
+      result = fn(signal ?? NEVER_ABORTED);
+    } catch (err) {
+      return this.closedFailure(err, start);
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.closedSuccess(start);
+        return value;
+      },
+      (err: unknown) => this.closedFailure(err, start),
+    );
+  }
+
+  private closedSuccess(start: number): void {
+    if (this.failures > 0 || this.cfg.failureRate !== undefined) {
+      this.pendingSuccesses++;
+      if (this.failures > 0) {
+        this.pendingReset = true;
+        this.failures = 0;
+      }
+      this.scheduleFlush();
+    }
+    if (start !== 0) this.events.emit('success', { name: this.name, durationMs: performance.now() - start, probe: false });
+  }
+
+  private async closedFailure(err: unknown, start: number): Promise<never> {
+    const durationMs = start !== 0 ? performance.now() - start : 0;
+    let counted = false;
+    try {
+      counted = this.isFailure(err);
+    } catch {
+      counted = true;
+    }
+    if (counted) {
+      const n = this.pendingSuccesses;
+      const reset = this.pendingReset;
+      this.clearPending();
+      const snap = await this.storeCall('recordFailure', (s) => s.recordFailure(this.name, this.cfg, n, reset));
+      this.apply(snap, false);
+    }
+    this.events.emit('failure', { name: this.name, error: err, durationMs, probe: false, counted });
+    throw err;
+  }
+
+  private runGuarded<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
+    const now = this.store.now();
+    if (this.state === CircuitState.OPEN) {
+      if (this.forced) return this.reject(Number.POSITIVE_INFINITY);
+      if (now < this.openUntil) return this.reject(this.openUntil - now);
+    } else if (now < this.denyUntil) {
+      return this.reject(this.denyUntil - now);
+    }
+    // Local admission: never ask the store for more probe slots than the fleet allows at once.
+    let busy = 0;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const [id, exp] of this.localProbes) {
+      if (exp <= now) this.localProbes.delete(id);
+      else {
+        busy++;
+        if (exp < soonest) soonest = exp;
+      }
+    }
+    if (busy >= this.cfg.halfOpenMaxProbes) return this.reject(Math.min(soonest - now, HALF_OPEN_RECHECK_MS));
+    return this.probe(fn, signal, now);
+  }
+
+  private reject(retryAfterMs: number): Promise<never> {
+    if (this.events.has('reject')) this.events.emit('reject', { name: this.name, retryAfterMs });
+    return Promise.reject(new CircuitOpenError(this.name, retryAfterMs));
+  }
+
+  private async probe<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined, now: number): Promise<T> {
+    const leaseId = `${INSTANCE_TAG}:${++leaseCounter}`;
+    this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs);
+    let granted = false;
+    try {
+      const res = await this.storeCall('acquireProbe', (s) => s.acquireProbe(this.name, this.cfg, leaseId));
+      const t = this.store.now();
+      this.apply(res.snapshot, false);
+      if (res.outcome === 'closed') {
+        this.localProbes.delete(leaseId);
+        return await this.runClosed(fn, signal);
+      }
+      if (res.outcome === 'denied') {
+        this.localProbes.delete(leaseId);
+        const wait = res.snapshot.retryAfterMs;
+        if (res.snapshot.state === CircuitState.HALF_OPEN) this.denyUntil = t + Math.min(wait, HALF_OPEN_RECHECK_MS);
+        return await this.reject(wait);
+      }
+      granted = true;
+    } catch (err) {
+      if (!granted) this.localProbes.delete(leaseId);
+      throw err;
+    }
+
+    const start = performance.now();
+    let outcome: ProbeOutcome = 'success';
+    let value: T | undefined;
+    let error: unknown;
+    try {
+      value = await fn(signal ?? NEVER_ABORTED);
+    } catch (err) {
+      error = err;
+      let counted = true;
+      try {
+        counted = this.isFailure(err);
+      } catch {
+        counted = true;
+      }
+      outcome = counted ? 'failure' : 'neutral';
+    }
+    this.localProbes.delete(leaseId);
+    const snap = await this.storeCall('releaseProbe', (s) => s.releaseProbe(this.name, this.cfg, leaseId, outcome));
+    this.apply(snap, false);
+    const durationMs = performance.now() - start;
+    if (outcome === 'success') {
+      this.events.emit('success', { name: this.name, durationMs, probe: true });
+      return value as T;
+    }
+    this.events.emit('failure', { name: this.name, error, durationMs, probe: true, counted: outcome === 'failure' });
+    throw error;
+  }
+
+  // ---------------------------------------------------------------- write-behind
+
+  private clearPending(): void {
+    this.pendingSuccesses = 0;
+    this.pendingReset = false;
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+  }
+
+  private scheduleFlush(): void {
+    const delay = this.fallback ? 0 : this.store.writeBehindMs;
+    if (delay <= 0) {
+      void this.flush();
+      return;
+    }
+    if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        void this.flush();
+      }, delay);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Writes pending successes now. Never rejects. */
+  private flush(): Promise<void> {
+    const n = this.pendingSuccesses;
+    const reset = this.pendingReset;
+    this.clearPending();
+    if (n === 0 && !reset) return Promise.resolve();
+    const p = this.storeCall('recordSuccesses', (s) => s.recordSuccesses(this.name, this.cfg, n, reset)).then(
+      (snap) => this.apply(snap, false),
+      () => undefined,
+    );
+    this.inflightWrites.add(p);
+    void p.finally(() => this.inflightWrites.delete(p));
+    return p;
+  }
+
+  // ---------------------------------------------------------------- store access and fallback
+
+  private storeCall<R>(operation: string, op: (s: BreakerStore) => Promise<R>): Promise<R> {
+    if (this.fallback) return op(this.fallback);
+    let p: Promise<R>;
+    try {
+      p = op(this.store);
+    } catch (err) {
+      return this.onStoreFailure(operation, err, op);
+    }
+    return p.catch((err: unknown) => this.onStoreFailure(operation, err, op));
+  }
+
+  private onStoreFailure<R>(operation: string, err: unknown, op: (s: BreakerStore) => Promise<R>): Promise<R> {
+    const error = isStoreError(err)
+      ? err
+      : new StoreError(this.name, operation, err instanceof Error ? err.message : String(err), err);
+    this.enterFallback();
+    this.events.emit('storeError', { name: this.name, error });
+    return op(this.fallback as MemoryStore);
+  }
+
+  private enterFallback(): void {
+    if (this.fallback) return;
+    const clock = () => this.store.now();
+    const fb = new MemoryStore({ clock });
+    const now = clock();
+    fb.seed(this.name, {
+      state: this.state,
+      forced: this.forced,
+      failures: this.failures,
+      successes: 0,
+      // translate the store's openedAt into the local clock via the mirror's deadline
+      openedAt: this.state === CircuitState.CLOSED ? 0 : this.forced ? now : this.openUntil - this.cfg.resetTimeoutMs,
+      version: Math.max(0, this.version),
+    });
+    this.fallback = fb;
+    this.localProbes.clear();
+    if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
+    this.recoveryTimer = setInterval(() => void this.tryRecover(), Math.max(10, this.store.recoveryIntervalMs));
+    this.recoveryTimer.unref();
+  }
+
+  private async tryRecover(): Promise<void> {
+    if (this.recovering || !this.fallback || this.closed) return;
+    this.recovering = true;
+    try {
+      await this.store.ping();
+      const snap = await this.store.read(this.name, this.cfg);
+      this.leaveFallback(snap);
+    } catch {
+      // still down; try again at the next interval
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private leaveFallback(snap: Snapshot): void {
+    if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    this.fallback = undefined;
+    this.apply(snap, true); // the shared state wins over what this instance saw alone
+  }
+
+  private onStoreChange(change: StoreChange): void {
+    if (this.closed || this.fallback) return;
+    if (change.type === 'resync') {
+      void this.refresh();
+      return;
+    }
+    if (change.name === this.name) this.apply(change.snapshot, false);
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const snap = await this.store.read(this.name, this.cfg);
+      this.apply(snap, false);
+    } catch {
+      // a failed refresh is harmless: the next reply refreshes the mirror
+    }
+  }
+
+  /** Refreshes the mirror from a store reply; replies older than the mirror are ignored. */
+  private apply(s: Snapshot, force: boolean): void {
+    if (!force && s.version < this.version) return;
+    const now = this.store.now();
+    const from = this.state;
+    this.last = s;
+    this.version = s.version;
+    this.state = s.state;
+    this.forced = s.forced;
+    this.failures = s.failures;
+    if (s.state === CircuitState.OPEN) this.openUntil = s.forced ? Number.POSITIVE_INFINITY : now + s.retryAfterMs;
+    if (from !== s.state) {
+      this.denyUntil = 0;
+      this.events.emit('stateChange', { name: this.name, from, to: s.state });
+    }
+  }
+
+  // ---------------------------------------------------------------- inspection and operator controls
+
+  /** Writes pending successes and waits for in-flight writes. */
+  private async settle(): Promise<void> {
+    if (this.pendingSuccesses > 0 || this.pendingReset) await this.flush();
+    if (this.inflightWrites.size > 0) await Promise.all([...this.inflightWrites]);
+  }
+
+  /** The current state, read from the store (so it reflects every instance). */
+  async getState(): Promise<CircuitState> {
+    return (await this.snapshot()).state;
+  }
+
+  /** The full current state, read from the store. */
+  async snapshot(): Promise<BreakerSnapshot> {
+    await this.settle();
+    const snap = await this.storeCall('read', (s) => s.read(this.name, this.cfg));
+    this.apply(snap, false);
+    return {
+      name: this.name,
+      state: snap.state,
+      forced: snap.forced,
+      failures: snap.failures,
+      successes: snap.successes,
+      openedAt: snap.openedAt > 0 ? snap.openedAt : null,
+      retryAfterMs: snap.retryAfterMs,
+      probesInFlight: snap.probesInFlight,
+      windowCalls: snap.windowCalls,
+      windowFailures: snap.windowFailures,
+      store: this.store.kind,
+      degraded: this.fallback !== undefined,
+    };
+  }
+
+  /** The state this instance last saw, without a store round trip. */
+  get localState(): CircuitState {
+    return this.state;
+  }
+
+  /** Operator: hold the circuit open (for every instance) until {@link forceClose} or {@link reset}. */
+  async forceOpen(): Promise<void> {
+    this.clearPending();
+    const snap = await this.storeCall('forceOpen', (s) => s.forceOpen(this.name, this.cfg));
+    this.apply(snap, false);
+  }
+
+  /** Operator: close the circuit (for every instance) and clear its counters. */
+  async forceClose(): Promise<void> {
+    this.clearPending();
+    const snap = await this.storeCall('forceClose', (s) => s.forceClose(this.name, this.cfg));
+    this.apply(snap, false);
+  }
+
+  /** Forgets the breaker's state everywhere: CLOSED, no failures, no probes. */
+  async reset(): Promise<void> {
+    this.clearPending();
+    this.localProbes.clear();
+    const snap = await this.storeCall('reset', (s) => s.reset(this.name, this.cfg));
+    this.apply(snap, false);
+  }
+
+  /** Flushes pending writes and releases timers and the store subscription. Does not close the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.settle().catch(() => undefined);
+    this.closed = true;
+    this.clearPending();
+    if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    this.subscription?.dispose();
+    this.subscription = undefined;
+    this.events.removeAll();
+    liveBreakers.delete(this);
+  }
+
+  /** @internal the last snapshot this instance saw */
+  get lastSnapshot(): Snapshot | undefined {
+    return this.last;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Breaker options: their defaults and their validation. Validation names the bad option.
+ * @module
+ */
+import { ConfigError } from '../errors/config-error.js';
+import { isCircuitOpenError } from '../errors/circuit-open-error.js';
+import { isProviderError } from '../errors/provider-error.js';
+
+/** Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. */
+export interface FailureRateOptions {
+  /** Failure ratio in (0, 1] that opens the circuit, e.g. `0.5`. */
+  threshold: number;
+  /** Length of the rolling window in ms. @default 60000 */
+  windowMs?: number;
+  /** Fewest calls in the window before the ratio is considered. @default 10 */
+  minimumCalls?: number;
+}
+
+/** Options of one circuit breaker (DESIGN §2). Every store applies them identically. */
+export interface BreakerOptions {
+  /** Consecutive counted failures in CLOSED that open the circuit. @default 5 */
+  failureThreshold: number;
+  /** Time OPEN before a probe is let through, in ms. @default 30000 */
+  resetTimeoutMs: number;
+  /** Consecutive probe successes in HALF_OPEN that close the circuit. @default 2 */
+  successThreshold: number;
+  /** Probes in flight at once, across the whole fleet. @default 1 */
+  halfOpenMaxProbes: number;
+  /**
+   * A probe that never reports (its process died, its call hung) frees its slot after this many ms.
+   * @default 60000 for a standalone breaker; the LLM client uses its attempt `timeoutMs` + 5000
+   */
+  probeLeaseMs: number;
+  /** Optional failure-rate rule over a rolling window. @default undefined (consecutive rule) */
+  failureRate?: FailureRateOptions | undefined;
+  /**
+   * Which errors count as failures. Errors for which it returns `false` count as neither success
+   * nor failure. @default provider errors per DESIGN §3's table; `CircuitOpenError` and aborts never
+   * count; any other error counts
+   */
+  isFailure: (error: unknown) => boolean;
+}
+
+/** Resolved failure-rate rule. */
+export interface ResolvedFailureRate {
+  threshold: number;
+  windowMs: number;
+  minimumCalls: number;
+}
+
+export interface ResolvedBreakerOptions extends Omit<BreakerOptions, 'failureRate'> {
+  failureRate: ResolvedFailureRate | undefined;
+}
+
+/** The default `isFailure`: DESIGN §3 for provider errors, never for rejections or aborts. */
+export function defaultIsFailure(error: unknown): boolean {
+  if (isProviderError(error)) return error.countsTowardBreaker;
+  if (isCircuitOpenError(error)) return false;
+  if (error instanceof Error && error.name === 'AbortError') return false;
+  return true;
+}
+
+export const DEFAULT_BREAKER_OPTIONS: Readonly<Omit<ResolvedBreakerOptions, 'failureRate'>> = Object.freeze({
+  failureThreshold: 5,
+  resetTimeoutMs: 30_000,
+  successThreshold: 2,
+  halfOpenMaxProbes: 1,
+  probeLeaseMs: 60_000,
+  isFailure: defaultIsFailure,
+});
+
+const KNOWN_KEYS = new Set([
+  'failureThreshold',
+  'resetTimeoutMs',
+  'successThreshold',
+  'halfOpenMaxProbes',
+  'probeLeaseMs',
+  'failureRate',
+  'isFailure',
+]);
+
+/** @internal */
+export function checkInteger(path: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(path, `must be an integer from ${min} to ${max}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** @internal */
+export function checkDuration(path: string, v: unknown, min = 0): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+    throw new ConfigError(path, `must be a finite number of milliseconds ≥ ${min}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** @internal */
+export function describe(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+/**
+ * Validates partial breaker options layered over `base` and returns complete options.
+ * @param prefix dotted path for error messages, e.g. `breaker` or `providers[0].breaker`
+ */
+export function resolveBreakerOptions(
+  partial: Partial<BreakerOptions> | undefined,
+  base: ResolvedBreakerOptions = { ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined },
+  prefix = '',
+): ResolvedBreakerOptions {
+  const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
+  if (partial === undefined) return base;
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
+    throw new ConfigError(prefix || 'options', `must be an object, got ${describe(partial)}`);
+  }
+  for (const key of Object.keys(partial)) {
+    if (!KNOWN_KEYS.has(key) && !OWNED_ELSEWHERE.has(key)) throw new ConfigError(p(key), 'is not a breaker option');
+  }
+  const out: ResolvedBreakerOptions = { ...base };
+  if (partial.failureThreshold !== undefined) out.failureThreshold = checkInteger(p('failureThreshold'), partial.failureThreshold, 1);
+  if (partial.resetTimeoutMs !== undefined) out.resetTimeoutMs = checkDuration(p('resetTimeoutMs'), partial.resetTimeoutMs, 1);
+  if (partial.successThreshold !== undefined) out.successThreshold = checkInteger(p('successThreshold'), partial.successThreshold, 1);
+  if (partial.halfOpenMaxProbes !== undefined) out.halfOpenMaxProbes = checkInteger(p('halfOpenMaxProbes'), partial.halfOpenMaxProbes, 1, 1000);
+  if (partial.probeLeaseMs !== undefined) out.probeLeaseMs = checkDuration(p('probeLeaseMs'), partial.probeLeaseMs, 1);
+  if (partial.isFailure !== undefined) {
+    if (typeof partial.isFailure !== 'function') throw new ConfigError(p('isFailure'), `must be a function, got ${describe(partial.isFailure)}`);
+    out.isFailure = partial.isFailure;
+  }
+  if (partial.failureRate !== undefined) {
+    const fr = partial.failureRate as unknown;
+    if (typeof fr !== 'object' || fr === null) throw new ConfigError(p('failureRate'), `must be an object, got ${describe(fr)}`);
+    const f = fr as FailureRateOptions;
+    const threshold = f.threshold;
+    if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
+      throw new ConfigError(p('failureRate.threshold'), `must be a ratio in (0, 1], got ${describe(threshold)}`);
+    }
+    out.failureRate = {
+      threshold,
+      windowMs: f.windowMs === undefined ? 60_000 : checkDuration(p('failureRate.windowMs'), f.windowMs, 10),
+      minimumCalls: f.minimumCalls === undefined ? 10 : checkInteger(p('failureRate.minimumCalls'), f.minimumCalls, 1),
+    };
+  }
+  return out;
+}
+
+/** Keys of CircuitBreakerOptions that are not breaker semantics (validated by their owners). */
+const OWNED_ELSEWHERE = new Set(['store']);
+
+/** Breaker names go inside a Redis hash tag: `{name}`. */
+export function checkBreakerName(name: unknown, path = 'name'): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    throw new ConfigError(path, `must be a non-empty string of at most 200 characters, got ${describe(name)}`);
+  }
+  if (/[{}\s]/.test(name)) throw new ConfigError(path, `must not contain braces or whitespace, got ${describe(name)}`);
+  return name;
+}

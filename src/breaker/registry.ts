@@ -1,0 +1,43 @@
+/**
+ * One breaker per name per process, and resetting every breaker at once.
+ * @module
+ */
+import { ConfigError } from '../errors/config-error.js';
+import { CircuitBreaker, getDefaultStore, liveBreakers, type CircuitBreakerOptions } from './circuit-breaker.js';
+
+const registry = new Map<string, CircuitBreaker>();
+
+/**
+ * Returns the process's breaker for `name`, creating it with `options` the first time. Later calls
+ * return the same instance; passing a different `store` for an existing name is a {@link ConfigError}.
+ */
+export function getCircuitBreaker(name: string, options: CircuitBreakerOptions = {}): CircuitBreaker {
+  const existing = registry.get(name);
+  if (existing) {
+    const store = options.store ?? getDefaultStore();
+    if (store !== existing.store) {
+      throw new ConfigError('store', `breaker "${name}" already exists in this process with another store`);
+    }
+    return existing;
+  }
+  const breaker = new CircuitBreaker(name, options);
+  registry.set(name, breaker);
+  const origClose = breaker.close.bind(breaker);
+  breaker.close = async () => {
+    if (registry.get(name) === breaker) registry.delete(name);
+    await origClose();
+  };
+  return breaker;
+}
+
+/** Resets every breaker of this process (those from `getCircuitBreaker` and those of LLM clients). */
+export async function resetAllBreakers(): Promise<void> {
+  await Promise.all([...liveBreakers].map((b) => b.reset()));
+}
+
+/** Closes and forgets every registered breaker (for tests and shutdown). */
+export async function closeAllBreakers(): Promise<void> {
+  const all = [...liveBreakers];
+  registry.clear();
+  await Promise.all(all.map((b) => b.close()));
+}

@@ -1,0 +1,25 @@
+/**
+ * llm-breaker: a provider-agnostic LLM client with a fleet-wide circuit breaker per provider.
+ * @module
+ */
+export { CircuitState } from './breaker/state.js';
+export type { Snapshot as StoreSnapshot, RuleConfig, ProbeOutcome, AcquireOutcome } from './breaker/state.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitBreakerEvents,
+  type BreakerSnapshot,
+} from './breaker/circuit-breaker.js';
+export type { EventSubscription } from './breaker/events.js';
+export { getCircuitBreaker, resetAllBreakers, closeAllBreakers } from './breaker/registry.js';
+export {
+  DEFAULT_BREAKER_OPTIONS,
+  defaultIsFailure,
+  type BreakerOptions,
+  type FailureRateOptions,
+} from './breaker/options.js';
+export type { BreakerStore, StoreChange, Disposable } from './breaker/store.js';
+export { memoryStore, MemoryStore, type MemoryStoreOptions } from './breaker/memory-store.js';
+export * from './errors/index.js';
+export type * from './types.js';
+export type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from './provider.js';
