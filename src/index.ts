@@ -23,3 +23,8 @@ export { memoryStore, MemoryStore, type MemoryStoreOptions } from './breaker/mem
 export * from './errors/index.js';
 export type * from './types.js';
 export type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from './provider.js';
+export { createLLMClient, LLMClient, type ProviderHealth } from './client.js';
+export type { LLMClientOptions, RequestOptions } from './client-options.js';
+export { LLMStream, type PartialOutput } from './stream.js';
+export { DEFAULT_RETRY, backoffDelay, type RetryOptions } from './retry.js';
+export type { BreakerPermit } from './breaker/circuit-breaker.js';

@@ -42,6 +42,44 @@ export interface CircuitBreakerEvents {
   storeError: { name: string; error: StoreError };
 }
 
+/** Admission to run one call, from {@link CircuitBreaker.acquire}. Report one outcome. */
+export interface BreakerPermit {
+  /** True when this call is a HALF_OPEN probe. */
+  readonly probe: boolean;
+  /** The call succeeded. */
+  success(): Promise<void>;
+  /** The call failed; `isFailure(error)` decides whether it counts. */
+  failure(error: unknown): Promise<void>;
+  /** The call ended with no verdict (e.g. abandoned): neither success nor failure. */
+  release(): Promise<void>;
+}
+
+class Permit implements BreakerPermit {
+  private done = false;
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly leaseId: string | null,
+    private readonly start: number,
+  ) {}
+  get probe(): boolean {
+    return this.leaseId !== null;
+  }
+  private settle(outcome: 'success' | 'failure' | 'neutral', error?: unknown): Promise<void> {
+    if (this.done) return Promise.resolve();
+    this.done = true;
+    return this.breaker.settlePermit(this.leaseId, outcome, error, this.start);
+  }
+  success(): Promise<void> {
+    return this.settle('success');
+  }
+  failure(error: unknown): Promise<void> {
+    return this.settle('failure', error);
+  }
+  release(): Promise<void> {
+    return this.settle('neutral');
+  }
+}
+
 /** A breaker's full state, for dashboards and `llm.health()`. */
 export interface BreakerSnapshot {
   name: string;
@@ -118,6 +156,11 @@ export class CircuitBreaker {
   // --- probes started here: lease id → local expiry ---
   private readonly localProbes = new Map<string, number>();
 
+  /** True when someone listens to success/failure (durations are measured only then). */
+  private get timed(): boolean {
+    return this.events.has('success') || this.events.has('failure');
+  }
+
   // --- store failure handling ---
   private fallback: MemoryStore | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -178,7 +221,7 @@ export class CircuitBreaker {
   }
 
   private runClosed<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
-    const start = this.events.has('success') || this.events.has('failure') ? performance.now() : 0;
+    const start = this.timed ? performance.now() : 0;
     let result: PromiseLike<T> | T;
     try {
       result = fn(signal ?? NEVER_ABORTED);
@@ -225,15 +268,15 @@ export class CircuitBreaker {
     throw err;
   }
 
-  private runGuarded<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
-    const now = this.store.now();
+  /** Local admission checks for a non-CLOSED mirror: the rejection to return, or undefined to ask the store. */
+  private localRejection(now: number): number | undefined {
     if (this.state === CircuitState.OPEN) {
-      if (this.forced) return this.reject(Number.POSITIVE_INFINITY);
-      if (now < this.openUntil) return this.reject(this.openUntil - now);
+      if (this.forced) return Number.POSITIVE_INFINITY;
+      if (now < this.openUntil) return this.openUntil - now;
     } else if (now < this.denyUntil) {
-      return this.reject(this.denyUntil - now);
+      return this.denyUntil - now;
     }
-    // Local admission: never ask the store for more probe slots than the fleet allows at once.
+    // Never ask the store for more probe slots than the fleet allows at once.
     let busy = 0;
     let soonest = Number.POSITIVE_INFINITY;
     for (const [id, exp] of this.localProbes) {
@@ -243,65 +286,107 @@ export class CircuitBreaker {
         if (exp < soonest) soonest = exp;
       }
     }
-    if (busy >= this.cfg.halfOpenMaxProbes) return this.reject(Math.min(soonest - now, HALF_OPEN_RECHECK_MS));
+    if (busy >= this.cfg.halfOpenMaxProbes) return Math.min(soonest - now, HALF_OPEN_RECHECK_MS);
+    return undefined;
+  }
+
+  private runGuarded<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
+    const now = this.store.now();
+    const wait = this.localRejection(now);
+    if (wait !== undefined) return this.reject(wait);
     return this.probe(fn, signal, now);
   }
 
   private reject(retryAfterMs: number): Promise<never> {
-    if (this.events.has('reject')) this.events.emit('reject', { name: this.name, retryAfterMs });
-    return Promise.reject(new CircuitOpenError(this.name, retryAfterMs));
+    return Promise.reject(this.rejection(retryAfterMs));
   }
 
-  private async probe<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined, now: number): Promise<T> {
+  private rejection(retryAfterMs: number): CircuitOpenError {
+    if (this.events.has('reject')) this.events.emit('reject', { name: this.name, retryAfterMs });
+    return new CircuitOpenError(this.name, retryAfterMs);
+  }
+
+  /**
+   * Asks the store for a probe slot. @returns the lease id, or `null` when the shared state is in
+   * fact CLOSED (run as a normal call). @throws CircuitOpenError when refused
+   */
+  private async admitProbe(now: number): Promise<string | null> {
     const leaseId = `${INSTANCE_TAG}:${++leaseCounter}`;
     this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs);
-    let granted = false;
     try {
       const res = await this.storeCall('acquireProbe', (s) => s.acquireProbe(this.name, this.cfg, leaseId));
       const t = this.store.now();
       this.apply(res.snapshot, false);
-      if (res.outcome === 'closed') {
-        this.localProbes.delete(leaseId);
-        return await this.runClosed(fn, signal);
-      }
-      if (res.outcome === 'denied') {
-        this.localProbes.delete(leaseId);
-        const wait = res.snapshot.retryAfterMs;
-        if (res.snapshot.state === CircuitState.HALF_OPEN) this.denyUntil = t + Math.min(wait, HALF_OPEN_RECHECK_MS);
-        return await this.reject(wait);
-      }
-      granted = true;
+      if (res.outcome === 'granted') return leaseId;
+      this.localProbes.delete(leaseId);
+      if (res.outcome === 'closed') return null;
+      const wait = res.snapshot.retryAfterMs;
+      if (res.snapshot.state === CircuitState.HALF_OPEN) this.denyUntil = t + Math.min(wait, HALF_OPEN_RECHECK_MS);
+      throw this.rejection(wait);
     } catch (err) {
-      if (!granted) this.localProbes.delete(leaseId);
+      this.localProbes.delete(leaseId);
       throw err;
     }
+  }
 
+  private async probe<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal: AbortSignal | undefined, now: number): Promise<T> {
+    const leaseId = await this.admitProbe(now);
+    if (leaseId === null) return this.runClosed(fn, signal);
     const start = performance.now();
-    let outcome: ProbeOutcome = 'success';
-    let value: T | undefined;
-    let error: unknown;
+    let value: T;
     try {
       value = await fn(signal ?? NEVER_ABORTED);
     } catch (err) {
-      error = err;
-      let counted = true;
-      try {
-        counted = this.isFailure(err);
-      } catch {
-        counted = true;
-      }
-      outcome = counted ? 'failure' : 'neutral';
+      await this.reportProbe(leaseId, this.classify(err), start, err);
+      throw err;
     }
+    await this.reportProbe(leaseId, 'success', start, undefined);
+    return value;
+  }
+
+  private classify(err: unknown): ProbeOutcome {
+    try {
+      return this.isFailure(err) ? 'failure' : 'neutral';
+    } catch {
+      return 'failure';
+    }
+  }
+
+  private async reportProbe(leaseId: string, outcome: ProbeOutcome, start: number, error: unknown): Promise<void> {
     this.localProbes.delete(leaseId);
     const snap = await this.storeCall('releaseProbe', (s) => s.releaseProbe(this.name, this.cfg, leaseId, outcome));
     this.apply(snap, false);
     const durationMs = performance.now() - start;
-    if (outcome === 'success') {
-      this.events.emit('success', { name: this.name, durationMs, probe: true });
-      return value as T;
+    if (outcome === 'success') this.events.emit('success', { name: this.name, durationMs, probe: true });
+    else this.events.emit('failure', { name: this.name, error, durationMs, probe: true, counted: outcome === 'failure' });
+  }
+
+  /**
+   * Low-level admission for calls whose outcome is known later (streams): resolves with a permit,
+   * or rejects with {@link CircuitOpenError}. Report exactly one outcome on the permit; `release()`
+   * counts as neither success nor failure (e.g. the consumer abandoned a stream).
+   */
+  async acquire(): Promise<BreakerPermit> {
+    if (!this.synced) await this.ready;
+    const start = performance.now();
+    if (this.state !== CircuitState.CLOSED) {
+      const now = this.store.now();
+      const wait = this.localRejection(now);
+      if (wait !== undefined) throw this.rejection(wait);
+      const leaseId = await this.admitProbe(now);
+      if (leaseId !== null) return new Permit(this, leaseId, start);
     }
-    this.events.emit('failure', { name: this.name, error, durationMs, probe: true, counted: outcome === 'failure' });
-    throw error;
+    return new Permit(this, null, start);
+  }
+
+  /** @internal used by permits */
+  async settlePermit(leaseId: string | null, outcome: 'success' | 'failure' | 'neutral', error: unknown, start: number): Promise<void> {
+    if (leaseId !== null) {
+      await this.reportProbe(leaseId, outcome === 'failure' ? this.classify(error) : outcome, start, error);
+      return;
+    }
+    if (outcome === 'success') this.closedSuccess(start);
+    else if (outcome === 'failure') await this.closedFailure(error, start).catch(() => undefined);
   }
 
   // ---------------------------------------------------------------- write-behind

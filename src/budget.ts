@@ -1,0 +1,34 @@
+/**
+ * One budget for a whole call: a deadline and a cap on total attempts, shared by every retry and
+ * every fallback so retries never multiply across providers.
+ * @module
+ */
+export class Budget {
+  private attemptsLeft: number;
+  readonly deadline: number;
+
+  constructor(deadlineMs: number, maxAttempts: number, readonly startedAt: number = performance.now()) {
+    this.deadline = startedAt + deadlineMs;
+    this.attemptsLeft = maxAttempts;
+  }
+
+  remainingMs(): number {
+    return this.deadline - performance.now();
+  }
+
+  /** True while an attempt may still start. */
+  canAttempt(): boolean {
+    return this.attemptsLeft > 0 && this.remainingMs() > 0;
+  }
+
+  /** Takes one attempt from the budget. */
+  take(): void {
+    this.attemptsLeft--;
+  }
+
+  get exhaustedReason(): string | undefined {
+    if (this.attemptsLeft <= 0) return 'attempt cap reached';
+    if (this.remainingMs() <= 0) return 'deadline exceeded';
+    return undefined;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The single retry loop (p-retry): which kinds are retried, Retry-After, exponential backoff with
+ * jitter, and the shared budget. SDK-internal retries are off (`maxRetries: 0`), so this is the only
+ * place a request is repeated.
+ * @module
+ */
+import pRetry from 'p-retry';
+import { checkDuration, checkInteger, describe } from './breaker/options.js';
+import { ConfigError } from './errors/config-error.js';
+import { isCircuitOpenError } from './errors/circuit-open-error.js';
+import { isProviderError } from './errors/provider-error.js';
+import type { Budget } from './budget.js';
+
+/** Retry options (per provider, inside the one budget of the call). */
+export interface RetryOptions {
+  /** Retries on the same provider after the first attempt. @default 2 */
+  retries?: number;
+  /** Backoff before the first retry, in ms. @default 250 */
+  minDelayMs?: number;
+  /** Cap of one backoff, in ms. @default 8000 */
+  maxDelayMs?: number;
+  /** Exponential factor. @default 2 */
+  factor?: number;
+  /** Randomise each backoff between 50% and 100% of its value (equal jitter). @default true */
+  jitter?: boolean;
+  /**
+   * Longest `Retry-After` the client waits for on the same provider. A longer one — or one that does
+   * not fit in the remaining deadline — fails over at once when a fallback is left. @default 30000
+   */
+  maxRetryAfterMs?: number;
+}
+
+export interface ResolvedRetryOptions {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+  jitter: boolean;
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: Readonly<ResolvedRetryOptions> = Object.freeze({
+  retries: 2,
+  minDelayMs: 250,
+  maxDelayMs: 8000,
+  factor: 2,
+  jitter: true,
+  maxRetryAfterMs: 30_000,
+});
+
+const RETRY_KEYS = new Set(Object.keys(DEFAULT_RETRY));
+
+export function resolveRetryOptions(o: RetryOptions | undefined, path = 'retry'): ResolvedRetryOptions {
+  if (o === undefined) return DEFAULT_RETRY;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ConfigError(path, `must be an object, got ${describe(o)}`);
+  for (const k of Object.keys(o)) if (!RETRY_KEYS.has(k)) throw new ConfigError(`${path}.${k}`, 'is not a retry option');
+  const r = { ...DEFAULT_RETRY };
+  if (o.retries !== undefined) r.retries = checkInteger(`${path}.retries`, o.retries, 0, 100);
+  if (o.minDelayMs !== undefined) r.minDelayMs = checkDuration(`${path}.minDelayMs`, o.minDelayMs);
+  if (o.maxDelayMs !== undefined) r.maxDelayMs = checkDuration(`${path}.maxDelayMs`, o.maxDelayMs);
+  if (o.factor !== undefined) r.factor = checkDuration(`${path}.factor`, o.factor, 1);
+  if (o.maxRetryAfterMs !== undefined) r.maxRetryAfterMs = checkDuration(`${path}.maxRetryAfterMs`, o.maxRetryAfterMs);
+  if (o.jitter !== undefined) {
+    if (typeof o.jitter !== 'boolean') throw new ConfigError(`${path}.jitter`, `must be a boolean, got ${describe(o.jitter)}`);
+    r.jitter = o.jitter;
+  }
+  if (r.maxDelayMs < r.minDelayMs) throw new ConfigError(`${path}.maxDelayMs`, 'must be ≥ retry.minDelayMs');
+  return r;
+}
+
+/** Backoff before retry number `retry` (1 = first retry), without Retry-After. */
+export function backoffDelay(retry: number, o: ResolvedRetryOptions, random: () => number = Math.random): number {
+  const base = Math.min(o.maxDelayMs, o.minDelayMs * o.factor ** Math.max(0, retry - 1));
+  return o.jitter ? Math.round(base / 2 + (random() * base) / 2) : Math.round(base);
+}
+
+/** What to do after a failed attempt. */
+export interface RetryDecision {
+  retry: boolean;
+  delayMs: number;
+  /** Why not, when `retry` is false (for attempt records and spans). */
+  reason?: 'not_retryable' | 'circuit_open' | 'retries_exhausted' | 'budget' | 'retry_after_too_long';
+}
+
+/**
+ * Decides whether to retry the same provider. Honours `retryAfterMs` (from `retry-after-ms` /
+ * `retry-after`); a wait that exceeds `maxRetryAfterMs` or the remaining budget fails over instead
+ * when `hasFallback`, and otherwise ends the call if it cannot fit in the deadline.
+ */
+export function decideRetry(
+  error: unknown,
+  retryNumber: number,
+  o: ResolvedRetryOptions,
+  budget: Budget,
+  hasFallback: boolean,
+  random: () => number = Math.random,
+): RetryDecision {
+  if (isCircuitOpenError(error)) return { retry: false, delayMs: 0, reason: 'circuit_open' };
+  if (!isProviderError(error) || !error.retryable) return { retry: false, delayMs: 0, reason: 'not_retryable' };
+  if (retryNumber > o.retries) return { retry: false, delayMs: 0, reason: 'retries_exhausted' };
+  if (!budget.canAttempt()) return { retry: false, delayMs: 0, reason: 'budget' };
+  const remaining = budget.remainingMs();
+  if (error.retryAfterMs !== undefined) {
+    const wait = Math.max(0, error.retryAfterMs);
+    if (wait > o.maxRetryAfterMs || (hasFallback && wait >= remaining)) {
+      return { retry: false, delayMs: 0, reason: 'retry_after_too_long' };
+    }
+    if (wait >= remaining) return { retry: false, delayMs: 0, reason: 'budget' };
+    return { retry: true, delayMs: wait };
+  }
+  const delay = backoffDelay(retryNumber, o, random);
+  if (delay >= remaining) return { retry: false, delayMs: 0, reason: 'budget' };
+  return { retry: true, delayMs: delay };
+}
+
+/** Sleeps `ms`, rejecting with `signal.reason` if it aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt(retryNumber)` on one provider with retries (p-retry drives the loop; the delay
+ * policy is {@link decideRetry}). Rejects with the last attempt's error.
+ * @param onGiveUp receives the decision that ended the loop (for the failover walk)
+ */
+export function withRetries<T>(
+  attempt: (retryNumber: number) => Promise<T>,
+  o: ResolvedRetryOptions,
+  budget: Budget,
+  hasFallback: boolean,
+  signal: AbortSignal | undefined,
+  onGiveUp?: (d: RetryDecision) => void,
+): Promise<T> {
+  let decision: RetryDecision = { retry: false, delayMs: 0 };
+  return pRetry((attemptNumber) => attempt(attemptNumber - 1), {
+    retries: o.retries,
+    minTimeout: 0,
+    maxTimeout: 0,
+    factor: 1,
+    randomize: false,
+    onFailedAttempt: async ({ error, attemptNumber }) => {
+      decision = decideRetry(error, attemptNumber, o, budget, hasFallback);
+      if (!decision.retry) {
+        onGiveUp?.(decision);
+        return;
+      }
+      await sleep(decision.delayMs, signal);
+    },
+    shouldRetry: () => decision.retry,
+  });
+}
