@@ -6,6 +6,8 @@ import { checkBreakerName, checkDuration, checkInteger, describe, resolveBreaker
 import type { BreakerStore } from './breaker/store.js';
 import { ConfigError } from './errors/config-error.js';
 import type { ProviderAdapter } from './provider.js';
+import { defaultTelemetry } from './telemetry/default.js';
+import type { Telemetry } from './telemetry/telemetry.js';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js';
 
 /** Options of {@link createLLMClient}. */
@@ -37,6 +39,11 @@ export interface LLMClientOptions {
   maxAttempts?: number;
   /** Streams: the longest gap between two events after the first, in ms. @default 30000 */
   idleTimeoutMs?: number;
+  /**
+   * Telemetry sink. `false` turns it off. @default OpenTelemetry spans and metrics through
+   * `@opentelemetry/api` when that package is installed; nothing otherwise
+   */
+  telemetry?: Telemetry | false;
 }
 
 /** Per-request options of `complete()` and `stream()`. */
@@ -73,9 +80,10 @@ export interface ResolvedClientOptions {
   deadlineMs: number;
   maxAttempts: number;
   idleTimeoutMs: number;
+  telemetry: Telemetry | undefined;
 }
 
-const CLIENT_KEYS = new Set(['providers', 'fallback', 'store', 'breaker', 'retry', 'timeoutMs', 'deadlineMs', 'maxAttempts', 'idleTimeoutMs']);
+const CLIENT_KEYS = new Set(['telemetry', 'providers', 'fallback', 'store', 'breaker', 'retry', 'timeoutMs', 'deadlineMs', 'maxAttempts', 'idleTimeoutMs']);
 const REQUEST_KEYS = new Set(['signal', 'provider', 'fallback', 'deadlineMs', 'timeoutMs', 'idleTimeoutMs', 'maxAttempts', 'model']);
 
 export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions {
@@ -129,7 +137,13 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
     perProvider.set(p.name, resolveBreakerOptions(p.breaker, breakerDefaults, `providers[${i}].breaker`));
   });
 
-  return { providers: o.providers, fallback, store: o.store, breakerDefaults, perProvider, retry, timeoutMs, deadlineMs, maxAttempts, idleTimeoutMs };
+  let telemetry: Telemetry | undefined;
+  if (o.telemetry === undefined) telemetry = defaultTelemetry();
+  else if (o.telemetry === false) telemetry = undefined;
+  else if (typeof o.telemetry === 'object' && o.telemetry !== null && typeof o.telemetry.startCall === 'function') telemetry = o.telemetry;
+  else throw new ConfigError('telemetry', 'must be a Telemetry object (e.g. otelTelemetry()) or false');
+
+  return { providers: o.providers, fallback, store: o.store, breakerDefaults, perProvider, retry, timeoutMs, deadlineMs, maxAttempts, idleTimeoutMs, telemetry };
 }
 
 export function checkRequestOptions(o: RequestOptions | undefined, known: ReadonlySet<string>): void {

@@ -13,8 +13,14 @@ import { ConfigError } from './errors/config-error.js';
 import { recordAttempt, walkChain, type ChainEntry } from './failover.js';
 import type { ProviderAdapter, ProviderResult } from './provider.js';
 import { LLMStream, type StreamSettings } from './stream.js';
+import type { CallObserver, Telemetry } from './telemetry/telemetry.js';
 import type { Attempt, CompletionRequest, CompletionResponse } from './types.js';
 import { validateRequest } from './validate-request.js';
+
+function firstOf(chain: ChainEntry[]): { provider: string; model: string; system: string } {
+  const e = chain[0] as ChainEntry;
+  return { provider: e.adapter.name, model: e.model, system: e.adapter.system };
+}
 
 /** A provider's health, from {@link LLMClient.health}. */
 export interface ProviderHealth extends BreakerSnapshot {
@@ -33,9 +39,11 @@ export class LLMClient {
   readonly store: BreakerStore;
   private readonly ownsStore: boolean;
   private closed = false;
+  private readonly telemetry: Telemetry | undefined;
 
   constructor(options: LLMClientOptions) {
     this.o = resolveClientOptions(options);
+    this.telemetry = this.o.telemetry;
     this.ownsStore = this.o.store === undefined;
     this.store = this.o.store ?? new MemoryStore();
     for (const p of this.o.providers) {
@@ -80,11 +88,19 @@ export class LLMClient {
     const budget = new Budget(options?.deadlineMs ?? this.o.deadlineMs, options?.maxAttempts ?? this.o.maxAttempts, started);
     const attempts: Attempt[] = [];
     const signal = options?.signal;
-    const { value, entry } = await walkChain(
-      { chain: this.chainFor(request, options), budget, retry: this.o.retry, signal, attempts },
-      (e, retry) => this.attempt(e, retry, request, signal, Math.min(timeoutMs, budget.remainingMs()), attempts),
-    );
-    return {
+    const chain = this.chainFor(request, options);
+    const observer = this.telemetry?.startCall('complete', request, firstOf(chain));
+    let value: ProviderResult;
+    let entry: ChainEntry;
+    try {
+      ({ value, entry } = await walkChain({ chain, budget, retry: this.o.retry, signal, attempts, observer }, (e, retry) =>
+        this.attempt(e, retry, request, signal, Math.min(timeoutMs, budget.remainingMs()), attempts, observer),
+      ));
+    } catch (err) {
+      observer?.end(undefined, err);
+      throw err;
+    }
+    const response: CompletionResponse = {
       text: value.text,
       toolCalls: value.toolCalls,
       finishReason: value.finishReason,
@@ -96,6 +112,8 @@ export class LLMClient {
       ...(value.requestId !== undefined ? { requestId: value.requestId } : {}),
       raw: value.raw,
     };
+    observer?.end(response, undefined);
+    return response;
   }
 
   private async attempt(
@@ -105,6 +123,7 @@ export class LLMClient {
     signal: AbortSignal | undefined,
     timeoutMs: number,
     attempts: Attempt[],
+    observer: CallObserver | undefined,
   ): Promise<ProviderResult> {
     const t0 = performance.now();
     const scope = new AttemptScope(signal, timeoutMs);
@@ -115,10 +134,10 @@ export class LLMClient {
           throw normalizeAttemptError(err, name, scope);
         }),
       );
-      recordAttempt(attempts, entry, retry, t0);
+      recordAttempt(attempts, entry, retry, t0, undefined, observer);
       return result;
     } catch (err) {
-      recordAttempt(attempts, entry, retry, t0, err);
+      recordAttempt(attempts, entry, retry, t0, err, observer);
       throw err;
     } finally {
       scope.dispose();
@@ -131,8 +150,10 @@ export class LLMClient {
    */
   stream(request: CompletionRequest, options?: RequestOptions): LLMStream {
     this.check(request, options);
+    const chain = this.chainFor(request, options);
     const settings: StreamSettings = {
-      chain: this.chainFor(request, options),
+      chain,
+      observer: this.telemetry?.startCall('stream', request, firstOf(chain)),
       request,
       retry: this.o.retry,
       signal: options?.signal,

@@ -10,6 +10,7 @@ import { isCircuitOpenError } from './errors/circuit-open-error.js';
 import { ProviderError, isProviderError } from './errors/provider-error.js';
 import type { ProviderAdapter } from './provider.js';
 import { withRetries, type ResolvedRetryOptions } from './retry.js';
+import type { CallObserver } from './telemetry/telemetry.js';
 import type { Attempt } from './types.js';
 
 /** One provider of the chain, with its breaker and the model for this call. */
@@ -25,18 +26,27 @@ export interface WalkContext {
   retry: ResolvedRetryOptions;
   signal: AbortSignal | undefined;
   attempts: Attempt[];
+  observer?: CallObserver | undefined;
 }
 
-/** Records an attempt. */
-export function recordAttempt(attempts: Attempt[], entry: ChainEntry, retry: number, started: number, error?: unknown): void {
+/** Records an attempt (and tells telemetry). */
+export function recordAttempt(
+  attempts: Attempt[],
+  entry: ChainEntry,
+  retry: number,
+  started: number,
+  error?: unknown,
+  observer?: CallObserver,
+): void {
   const durationMs = performance.now() - started;
+  let a: Attempt;
   if (error === undefined) {
-    attempts.push({ provider: entry.adapter.name, model: entry.model, outcome: 'success', retry, durationMs });
+    a = { provider: entry.adapter.name, model: entry.model, outcome: 'success', retry, durationMs };
   } else if (isCircuitOpenError(error)) {
-    attempts.push({ provider: entry.adapter.name, model: entry.model, outcome: 'circuit_open', errorKind: 'circuit_open', error, retry, durationMs });
+    a = { provider: entry.adapter.name, model: entry.model, outcome: 'circuit_open', errorKind: 'circuit_open', error, retry, durationMs };
   } else {
     const err = error instanceof Error ? error : new Error(String(error));
-    attempts.push({
+    a = {
       provider: entry.adapter.name,
       model: entry.model,
       outcome: 'error',
@@ -44,7 +54,11 @@ export function recordAttempt(attempts: Attempt[], entry: ChainEntry, retry: num
       error: err,
       retry,
       durationMs,
-    });
+    };
+  }
+  attempts.push(a);
+  if (observer) {
+    observer.attempt({ attempt: a, system: entry.adapter.system, breakerState: entry.breaker.localState, startTime: Date.now() - durationMs });
   }
 }
 

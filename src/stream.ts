@@ -16,6 +16,7 @@ import { ProviderError } from './errors/provider-error.js';
 import { recordAttempt, walkChain, type ChainEntry } from './failover.js';
 import type { ProviderStreamEvent } from './provider.js';
 import type { ResolvedRetryOptions } from './retry.js';
+import type { CallObserver } from './telemetry/telemetry.js';
 import type { Attempt, CompletionRequest, CompletionResponse, FinishReason, StreamEvent, ToolCall, Usage } from './types.js';
 
 /** @internal what the client hands a stream */
@@ -28,6 +29,7 @@ export interface StreamSettings {
   idleTimeoutMs: number;
   deadlineMs: number;
   maxAttempts: number;
+  observer: CallObserver | undefined;
 }
 
 interface Opened {
@@ -109,6 +111,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
   }
 
   private finish(result: CompletionResponse | undefined, error?: unknown): void {
+    this.s.observer?.end(result, error);
     if (!this.settle) {
       // nobody asked for the response: remember the outcome without risking an unhandled rejection
       this.outcome = error === undefined ? Promise.resolve(result as CompletionResponse) : Promise.reject(error);
@@ -125,7 +128,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
     try {
       permit = await entry.breaker.acquire();
     } catch (err) {
-      recordAttempt(this.attempts, entry, retry, t0, err);
+      recordAttempt(this.attempts, entry, retry, t0, err, this.s.observer);
       throw err;
     }
     const ttft = Math.min(this.s.timeoutMs, budget.remainingMs());
@@ -143,7 +146,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
       scope.abandon();
       scope.dispose();
       if (iterator?.return) iterator.return().catch(() => undefined);
-      recordAttempt(this.attempts, entry, retry, t0, err);
+      recordAttempt(this.attempts, entry, retry, t0, err, this.s.observer);
       await permit.failure(err);
       throw err;
     }
@@ -155,7 +158,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
     let opened: Opened;
     try {
       ({ value: opened } = await walkChain(
-        { chain: this.s.chain, budget, retry: this.s.retry, signal: this.s.signal, attempts: this.attempts },
+        { chain: this.s.chain, budget, retry: this.s.retry, signal: this.s.signal, attempts: this.attempts, observer: this.s.observer },
         (entry, retry) => this.open(entry, retry, budget),
       ));
     } catch (err) {
@@ -173,7 +176,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
       for (;;) {
         if (ev.type === 'finish') {
           scope.disarm();
-          recordAttempt(this.attempts, entry, retry, t0);
+          recordAttempt(this.attempts, entry, retry, t0, undefined, this.s.observer);
           await permit.success();
           completed = true;
           const result = this.assemble(ev.finishReason, ev.usage, name, ev.model || entry.model, started, ev.requestId);
@@ -211,7 +214,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
       if (completed) throw e;
       failed = true;
       const err = normalizeAttemptError(e, name, scope);
-      recordAttempt(this.attempts, entry, retry, t0, err);
+      recordAttempt(this.attempts, entry, retry, t0, err, this.s.observer);
       await permit.failure(err);
       this.finish(undefined, err);
       throw err;
@@ -220,7 +223,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
         // the consumer left (break / return): close the request, count neither success nor failure
         scope.abandon();
         const err = new ProviderError({ provider: name, kind: 'aborted', message: 'the consumer stopped reading the stream' });
-        recordAttempt(this.attempts, entry, retry, t0, err);
+        recordAttempt(this.attempts, entry, retry, t0, err, this.s.observer);
         await permit.release();
         this.finish(undefined, err);
       }
