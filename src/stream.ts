@@ -227,7 +227,9 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
         await permit.release();
         this.finish(undefined, err);
       }
-      if (!completed && iterator.return) await iterator.return().catch(() => undefined);
+      // Not awaited: an adapter suspended inside next() would make return() wait for it. The abort
+      // above is what closes the HTTP request; return() lets the adapter run its cleanup.
+      if (!completed && iterator.return) iterator.return().catch(() => undefined);
       scope.dispose();
     }
   }
