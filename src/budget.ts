@@ -26,6 +26,11 @@ export class Budget {
     this.attemptsLeft--;
   }
 
+  /** Gives an attempt back (a breaker rejected it: nothing was sent). */
+  refund(): void {
+    this.attemptsLeft++;
+  }
+
   get exhaustedReason(): string | undefined {
     if (this.attemptsLeft <= 0) return 'attempt cap reached';
     if (this.remainingMs() <= 0) return 'deadline exceeded';

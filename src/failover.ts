@@ -83,7 +83,10 @@ export async function walkChain<T>(
       const value = await withRetries(
         (retry) => {
           budget.take();
-          return attempt(entry, retry);
+          return attempt(entry, retry).catch((err: unknown) => {
+            if (isCircuitOpenError(err)) budget.refund(); // rejected locally: nothing was sent
+            throw err;
+          });
         },
         ctx.retry,
         budget,

@@ -85,9 +85,9 @@ export function scripted(name: string, script: Step[] = [], opts: { breaker?: Pa
         let finished = false;
         try {
           if (step === 'hang') await abortable(ctx.signal);
-          else if ('error' in step && !('events' in step)) {
+          else if (!('events' in step)) {
             throw new ProviderError({ provider: name, kind: step.error, message: `scripted stream ${step.error}` });
-          } else if ('events' in step) {
+          } else {
             for (const ev of step.events) {
               if (step.gapMs) await Promise.race([new Promise((r) => setTimeout(r, step.gapMs)), abortable(ctx.signal)]);
               if (ctx.signal.aborted) await abortable(ctx.signal);

@@ -336,3 +336,15 @@ describe('configuration errors name the bad option', () => {
     expect(p.calls).toBe(0);
   });
 });
+
+describe('budget accounting', () => {
+  it('an attempt rejected by an open circuit does not use up the attempt cap', async () => {
+    const a = scripted('a');
+    const b = scripted('b', [{ error: 'server' }, { error: 'server' }, 'ok']);
+    const llm = client({ providers: [a, b], retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 }, maxAttempts: 3 });
+    await llm.breaker('a').forceOpen();
+    const res = await llm.complete(msgs);
+    expect(res.provider).toBe('b');
+    expect(res.attempts.map((x) => x.outcome)).toEqual(['circuit_open', 'error', 'error', 'success']);
+  });
+});
