@@ -10,7 +10,11 @@ const PATTERNS: RegExp[] = [
   /\bAIza[A-Za-z0-9_-]{20,}/g, // Google
 ];
 
-const known = new Set<string>();
+// One registry per process, shared by every copy of the package (ESM and CJS builds, each entry
+// point's bundle): a key registered by an adapter bundle must be redacted by the core bundle too.
+const REGISTRY = Symbol.for('llm-breaker.secrets');
+const holder = globalThis as unknown as { [REGISTRY]?: Set<string> };
+const known: Set<string> = (holder[REGISTRY] ??= new Set<string>());
 
 /** Registers a secret (an adapter's API key) so that it is redacted wherever it appears. */
 export function registerSecret(secret: string | undefined | null): void {

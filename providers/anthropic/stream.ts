@@ -1,0 +1,110 @@
+/**
+ * Anthropic Messages SSE stream → {@link ProviderStreamEvent}s.
+ * @module
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ProviderCallContext, ProviderStreamEvent } from '../../src/provider.js';
+import type { CompletionRequest, FinishReason } from '../../src/types.js';
+import { abortedError, badResponse, streamEndedEarly } from '../shared/provider-errors.js';
+import { convertRequest, type ConvertOptions } from './convert-request.js';
+import { mapAnthropicError } from './map-error.js';
+import { mapStopReason } from './map-stop-reason.js';
+import { finishUsage, mergeUsage, newUsageAccumulator } from './map-usage.js';
+
+/**
+ * Streams one message through the raw event stream (`messages.create({ stream: true })`, not the
+ * accumulating `messages.stream()` helper). Yields `text` deltas, `tool_call_delta`s (`index`
+ * counts tool calls only, not content blocks; id and name repeat on every fragment) and one final
+ * `finish` once `message_stop` arrives.
+ *
+ * - `event: error` (e.g. `overloaded_error`), before or after content, throws the mapped error.
+ * - A stream that ends without `message_stop` throws `connection` ("stream ended before completion").
+ * - Malformed JSON throws `bad_response`.
+ * - `return()` (a consumer's `break`), an error, or `ctx.signal` aborting closes the HTTP request.
+ */
+export async function* streamAnthropic(
+  sdk: () => Anthropic,
+  request: CompletionRequest,
+  ctx: ProviderCallContext,
+  provider: string,
+  options: ConvertOptions,
+): AsyncGenerator<ProviderStreamEvent, void, undefined> {
+  const { signal } = ctx;
+  let requestId: string | undefined;
+  let controller: AbortController | undefined;
+  let completed = false;
+  try {
+    const params = convertRequest(request, ctx.model, options, provider);
+    const { data: stream, request_id } = await sdk()
+      .messages.create({ ...params, stream: true }, { signal, maxRetries: 0 })
+      .withResponse();
+    controller = stream.controller;
+    requestId = request_id ?? undefined;
+    let model = ctx.model;
+    let stopReason: FinishReason = 'other';
+    let stopped = false;
+    const usage = newUsageAccumulator();
+    // Per content-block index: the tool call's ordinal, id and name (undefined for text blocks).
+    const toolIndex: number[] = [];
+    const toolIds: string[] = [];
+    const toolNames: string[] = [];
+    let tools = 0;
+
+    for await (const event of stream) {
+      if (typeof event !== 'object' || event === null) throw badResponse(provider, 'stream event is not a JSON object', requestId);
+      switch (event.type) {
+        case 'content_block_delta': {
+          const delta = event.delta;
+          if (delta.type === 'text_delta') {
+            if (delta.text !== '') yield { type: 'text', delta: delta.text };
+          } else if (delta.type === 'input_json_delta') {
+            const i = event.index;
+            const index = toolIndex[i];
+            if (index !== undefined && delta.partial_json !== '') {
+              yield { type: 'tool_call_delta', index, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: delta.partial_json };
+            }
+          }
+          break;
+        }
+        case 'content_block_start': {
+          const block = event.content_block;
+          if (block.type === 'text') {
+            if (block.text !== '') yield { type: 'text', delta: block.text };
+          } else if (block.type === 'tool_use') {
+            const i = event.index;
+            toolIndex[i] = tools++;
+            toolIds[i] = block.id;
+            toolNames[i] = block.name;
+            const input = block.input;
+            const initial = typeof input === 'object' && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+            yield { type: 'tool_call_delta', index: toolIndex[i]!, id: block.id, name: block.name, argumentsDelta: initial };
+          }
+          break;
+        }
+        case 'message_start':
+          if (typeof event.message?.model === 'string' && event.message.model !== '') model = event.message.model;
+          mergeUsage(usage, event.message?.usage);
+          break;
+        case 'message_delta':
+          if (event.delta?.stop_reason != null) stopReason = mapStopReason(event.delta.stop_reason);
+          mergeUsage(usage, event.usage);
+          break;
+        case 'message_stop':
+          stopped = true;
+          break;
+        default:
+          break; // content_block_stop, and event types newer than this adapter
+      }
+    }
+
+    // The SDK ends the iteration quietly when the request is aborted: report it as an abort.
+    if (signal.aborted) throw abortedError(provider, signal.reason, requestId);
+    if (!stopped) throw streamEndedEarly(provider, requestId);
+    completed = true;
+    yield { type: 'finish', finishReason: stopReason, usage: finishUsage(usage), model, requestId };
+  } catch (err) {
+    throw mapAnthropicError(err, provider, signal, requestId);
+  } finally {
+    if (!completed) controller?.abort();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Anything the OpenAI SDK throws → {@link ProviderError} (DESIGN §3).
+ * @module
+ */
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { ErrorKind } from '../../src/errors/error-kind.js';
+import { ProviderError, isProviderError } from '../../src/errors/provider-error.js';
+import { classifyNetworkError } from '../shared/classify-network-error.js';
+import { getHeader, type HeadersLike } from '../shared/headers.js';
+import { abortedError, badResponse, isAbortError, sdkConnectionClass } from '../shared/provider-errors.js';
+import { parseRetryAfterMs } from '../shared/retry-after.js';
+import { scrubSecrets } from '../shared/scrub-secrets.js';
+import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
+
+const CONTENT_FILTER_CODES = new Set(['content_policy_violation', 'content_filter', 'content_filtered']);
+const CONTENT_FILTER_MESSAGE = /content management policy|content[_ ]policy|safety system|content filter/i;
+
+/**
+ * Normalises an OpenAI SDK failure.
+ *
+ * | failure | kind |
+ * | --- | --- |
+ * | `signal` aborted, `APIUserAbortError`, `AbortError` | `aborted` |
+ * | `APIConnectionTimeoutError`, socket timeouts | `timeout` |
+ * | `APIConnectionError`: refused, reset, DNS, TLS; a body cut mid-way | `connection` |
+ * | 429 | `rate_limit` (`retryAfterMs` from `retry-after-ms` / `retry-after`) |
+ * | 429 with code `insufficient_quota` | `rate_limit`, `retryable: false` |
+ * | 503 | `overloaded` |
+ * | 500, 502, 504, other 5xx | `server` |
+ * | 401, 403, code `invalid_api_key` | `auth` |
+ * | 404, code `model_not_found` | `not_found` |
+ * | 400 code `context_length_exceeded` (or its message), 413 | `context_length` |
+ * | 400 code `content_policy_violation` / `content_filter` | `content_filter` |
+ * | other 400, 422, other 4xx | `invalid_request` |
+ * | in-band SSE `{"error":…}` | by its `code` / `type`; `server` when unknown |
+ * | malformed JSON (`SyntaxError`), any other SDK error | `bad_response` |
+ *
+ * @param requestId the response's `x-request-id` when the caller already has it (streams)
+ */
+export function mapOpenAIError(
+  err: unknown,
+  provider: string,
+  signal?: AbortSignal,
+  requestId?: string,
+): ProviderError {
+  if (isProviderError(err)) return err;
+  const sdkClass = sdkConnectionClass(err);
+  if (signal?.aborted || err instanceof APIUserAbortError || sdkClass === 'abort' || isAbortError(err)) {
+    scrubSecrets(err);
+    return abortedError(provider, signal?.aborted ? (signal.reason ?? err) : err, requestId);
+  }
+  scrubSecrets(err);
+  if (err instanceof APIConnectionTimeoutError || sdkClass === 'timeout') {
+    return new ProviderError({ provider, kind: 'timeout', message: messageOf(err), requestId, cause: err });
+  }
+  if (err instanceof APIConnectionError || sdkClass === 'connection') {
+    const net = classifyNetworkError((err as { cause?: unknown }).cause);
+    const detail = net ? `${messageOf(err)} (${net.code})` : messageOf(err);
+    return new ProviderError({ provider, kind: net?.kind ?? 'connection', message: detail, requestId, cause: err });
+  }
+  if (err instanceof APIError || isApiErrorLike(err)) return fromApiError(err as ApiErrorLike, provider, requestId);
+  const net = classifyNetworkError(err);
+  if (net) {
+    return new ProviderError({ provider, kind: net.kind, message: `${messageOf(err)} (${net.code})`, requestId, cause: err });
+  }
+  if (err instanceof SyntaxError) return badResponse(provider, `malformed JSON: ${err.message}`, requestId, err);
+  return badResponse(provider, messageOf(err), requestId, err);
+}
+
+/** The fields of an SDK `APIError` we read (also from another copy of the SDK). */
+interface ApiErrorLike {
+  status: number | undefined;
+  headers: HeadersLike | undefined;
+  error: unknown;
+  code?: unknown;
+  type?: unknown;
+  message: string;
+  requestID?: string | null;
+}
+
+function isApiErrorLike(err: unknown): boolean {
+  return err instanceof Error && 'status' in err && 'headers' in err && 'error' in err;
+}
+
+function fromApiError(err: ApiErrorLike, provider: string, requestId: string | undefined): ProviderError {
+  const { status } = err;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const type = typeof err.type === 'string' ? err.type : undefined;
+  const providerCode = code ?? type;
+  let kind: ErrorKind;
+  let retryable: boolean | undefined;
+  if (code === 'insufficient_quota' || type === 'insufficient_quota') {
+    kind = 'rate_limit';
+    retryable = false; // billing: waiting does not help
+  } else if (status === undefined) {
+    kind = inBandKind(code, type, err.message);
+  } else {
+    kind = kindForStatus(status);
+    if (kind === 'invalid_request' || kind === 'not_found' || kind === 'auth') kind = refine(kind, code, err.message);
+  }
+  return new ProviderError({
+    provider,
+    kind,
+    message: err.message,
+    status,
+    retryable,
+    retryAfterMs: parseRetryAfterMs(err.headers),
+    requestId: err.requestID ?? getHeader(err.headers, 'x-request-id') ?? requestId,
+    providerCode,
+    cause: err,
+  });
+}
+
+/** 4xx refinements by `code` (or message, for compatible servers that send no code). */
+function refine(kind: ErrorKind, code: string | undefined, message: string): ErrorKind {
+  if (code === 'context_length_exceeded' || code === 'string_above_max_length') return 'context_length';
+  if (code !== undefined && CONTENT_FILTER_CODES.has(code)) return 'content_filter';
+  if (code === 'model_not_found') return 'not_found';
+  if (code === 'invalid_api_key') return 'auth';
+  if (kind !== 'invalid_request') return kind;
+  if (CONTEXT_LENGTH_MESSAGE.test(message)) return 'context_length';
+  if (CONTENT_FILTER_MESSAGE.test(message)) return 'content_filter';
+  return kind;
+}
+
+/** An error event inside a 200 SSE stream carries no status: classify by its code and type. */
+function inBandKind(code: string | undefined, type: string | undefined, message: string): ErrorKind {
+  const key = code ?? type ?? '';
+  if (key === 'rate_limit_exceeded' || type === 'requests' || type === 'tokens') return 'rate_limit';
+  if (/overload/i.test(key) || /overloaded/i.test(message)) return 'overloaded';
+  if (code === 'context_length_exceeded') return 'context_length';
+  if (code !== undefined && CONTENT_FILTER_CODES.has(code)) return 'content_filter';
+  if (type === 'invalid_request_error') return refine('invalid_request', code, message);
+  if (type === 'authentication_error' || code === 'invalid_api_key') return 'auth';
+  return 'server';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,108 @@
+/**
+ * OpenAI Chat Completions SSE stream → {@link ProviderStreamEvent}s.
+ * @module
+ */
+import type OpenAI from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { ProviderCallContext, ProviderStreamEvent } from '../../src/provider.js';
+import type { CompletionRequest } from '../../src/types.js';
+import { abortedError, badResponse, streamEndedEarly } from '../shared/provider-errors.js';
+import { convertRequest, type MaxTokensParam } from './convert-request.js';
+import { mapOpenAIError } from './map-error.js';
+import { mapFinishReason } from './map-finish-reason.js';
+import { mapUsage } from './map-usage.js';
+
+/**
+ * Streams one completion. Yields `text` deltas, `tool_call_delta`s (the id and name of a call are
+ * repeated on every fragment of the same `index`) and one final `finish` with the usage of the
+ * `include_usage` chunk.
+ *
+ * - An in-band `data: {"error":…}` event throws the mapped {@link ProviderError}.
+ * - A stream that ends without a `finish_reason` throws `connection` ("stream ended before completion").
+ * - Malformed JSON throws `bad_response`.
+ * - `return()` (a consumer's `break`), an error, or `ctx.signal` aborting closes the HTTP request.
+ */
+export async function* streamOpenAI(
+  sdk: () => OpenAI,
+  request: CompletionRequest,
+  ctx: ProviderCallContext,
+  provider: string,
+  maxTokensParam: MaxTokensParam,
+): AsyncGenerator<ProviderStreamEvent, void, undefined> {
+  const { signal } = ctx;
+  let requestId: string | undefined;
+  let controller: AbortController | undefined;
+  let completed = false;
+  try {
+    const params = convertRequest(request, ctx.model, maxTokensParam, provider);
+    const { data: stream, request_id } = await sdk()
+      .chat.completions.create(
+        { ...params, stream: true, stream_options: { include_usage: true } },
+        { signal, maxRetries: 0 },
+      )
+      .withResponse();
+    controller = stream.controller;
+    requestId = request_id ?? undefined;
+    let model = ctx.model;
+    let finishReason: unknown = null;
+    let usage: ChatCompletionChunk['usage'];
+    let refused = false;
+    // Tool calls by index: the first fragment names the call, later ones only carry arguments.
+    const toolIds: string[] = [];
+    const toolNames: string[] = [];
+
+    for await (const chunk of stream) {
+      if (typeof chunk !== 'object' || chunk === null) throw badResponse(provider, 'stream chunk is not a JSON object', requestId);
+      if (chunk.usage) usage = chunk.usage;
+      if (typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
+      const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+      if (choice === undefined) continue;
+      const delta = choice.delta;
+      if (delta != null) {
+        const content = delta.content;
+        if (typeof content === 'string' && content !== '') yield { type: 'text', delta: content };
+        if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+          refused = true;
+          yield { type: 'text', delta: delta.refusal };
+        }
+        const calls = delta.tool_calls;
+        if (calls != null) {
+          for (let i = 0; i < calls.length; i++) {
+            const call = calls[i]!;
+            const index = typeof call.index === 'number' ? call.index : i;
+            const isNew = typeof call.id === 'string' && call.id !== '' && call.id !== toolIds[index];
+            if (isNew) toolIds[index] = call.id!;
+            const name = call.function?.name;
+            if (typeof name === 'string' && name !== '') toolNames[index] = name;
+            const args = call.function?.arguments ?? '';
+            if (args === '' && !isNew) continue;
+            yield {
+              type: 'tool_call_delta',
+              index,
+              id: toolIds[index] ?? '',
+              name: toolNames[index] ?? '',
+              argumentsDelta: args,
+            };
+          }
+        }
+      }
+      if (choice.finish_reason != null) finishReason = choice.finish_reason;
+    }
+
+    // The SDK ends the iteration quietly when the request is aborted: report it as an abort.
+    if (signal.aborted) throw abortedError(provider, signal.reason, requestId);
+    if (finishReason === null) throw streamEndedEarly(provider, requestId);
+    completed = true;
+    yield {
+      type: 'finish',
+      finishReason: mapFinishReason(finishReason, toolIds.length > 0, refused),
+      usage: mapUsage(usage),
+      model,
+      requestId,
+    };
+  } catch (err) {
+    throw mapOpenAIError(err, provider, signal, requestId);
+  } finally {
+    if (!completed) controller?.abort();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Helpers shared by the provider tests (fixtures, call contexts, stream collection, key leaks).
+ */
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { expect } from 'vitest';
+import type { ProviderCallContext, ProviderStreamEvent } from '../../src/provider.js';
+import { isProviderError, type ProviderError } from '../../src/errors/provider-error.js';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+/** A fixture's text, e.g. `fixture('openai/stream-text.sse')`. */
+export function fixture(path: string): string {
+  return readFileSync(new URL(path, FIXTURES), 'utf8');
+}
+
+/** A JSON fixture, parsed (a fresh copy each time, so tests may edit it). */
+export function jsonFixture<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(fixture(path)) as T;
+}
+
+/** A call context with a fresh (or the given) signal. */
+export function ctx(model = 'test-model', signal: AbortSignal = new AbortController().signal): ProviderCallContext {
+  return { model, signal };
+}
+
+/** Every event of a stream. */
+export async function collect(stream: AsyncIterable<ProviderStreamEvent>): Promise<ProviderStreamEvent[]> {
+  const events: ProviderStreamEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+/** The events a stream yields before it throws, and the ProviderError it throws. */
+export async function collectUntilError(
+  stream: AsyncIterable<ProviderStreamEvent>,
+): Promise<{ events: ProviderStreamEvent[]; error: ProviderError }> {
+  const events: ProviderStreamEvent[] = [];
+  try {
+    for await (const event of stream) events.push(event);
+  } catch (error) {
+    expect(isProviderError(error), `expected a ProviderError, got ${String(error)}`).toBe(true);
+    return { events, error: error as ProviderError };
+  }
+  throw new Error(`stream did not fail; events: ${JSON.stringify(events)}`);
+}
+
+/** The ProviderError a promise rejects with. */
+export async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isProviderError(error), `expected a ProviderError, got ${inspect(error)}`).toBe(true);
+    return error as ProviderError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Asserts `secret` appears in no serialisation of `err`: JSON, String, stack, util.inspect. */
+export function expectNoSecret(err: unknown, secret: string): void {
+  const e = err as Error;
+  const renderings = [JSON.stringify(err), String(err), e.stack ?? '', inspect(err, { depth: 10, showHidden: false }), inspect(err, { depth: 10, showHidden: true })];
+  for (const text of renderings) expect(text).not.toContain(secret);
+}
+
+/** Polls `check` until it holds (no fixed sleeps). */
+export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A user message, the smallest valid request. */
+export const HELLO = { messages: [{ role: 'user' as const, content: 'Hello' }] };
