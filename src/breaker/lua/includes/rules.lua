@@ -1,0 +1,168 @@
+--[[
+  The transition rules of src/breaker/state.ts, one Lua function per exported TS function, with the
+  same names in snake_case. Keep both files in step: test/redis/redis-store.differential.test.ts
+  runs random operation sequences through both and compares every reply.
+  Requires: args, clock.
+]]
+local WINDOW_BUCKETS = 10
+
+local function prune_leases()
+  redis.call('ZREMRANGEBYSCORE', PKEY, '-inf', int(NOW)) -- expiry <= now
+end
+
+local function bucket_size()
+  return math.max(1, math.ceil((FR and FR.windowMs or 1) / WINDOW_BUCKETS))
+end
+
+-- Calls and failures in the window; drops buckets that left it (saved on the next write).
+local function window_totals(d)
+  if not FR then return 0, 0 end
+  local current = math.floor(NOW / bucket_size())
+  local calls, failures = 0, 0
+  for idx, b in pairs(d.window) do
+    if idx <= current - WINDOW_BUCKETS then
+      d.window[idx] = nil
+    else
+      calls = calls + b[1]
+      failures = failures + b[2]
+    end
+  end
+  return calls, failures
+end
+
+local function add_to_window(d, calls, failures)
+  local idx = math.floor(NOW / bucket_size())
+  local b = d.window[idx]
+  if b then
+    b[1] = b[1] + calls
+    b[2] = b[2] + failures
+  else
+    d.window[idx] = { calls, failures }
+  end
+end
+
+-- Versions order snapshots; at least the Redis clock, so they keep increasing across key expiry.
+local function bump(d)
+  d.version = math.max(d.version + 1, NOW)
+end
+
+local function open_circuit(d)
+  d.state = 'open'
+  d.forced = 0
+  d.openedAt = NOW
+  d.successes = 0
+  redis.call('DEL', PKEY)
+  d.window = {}
+  bump(d)
+end
+
+local function close_circuit(d)
+  d.state = 'closed'
+  d.forced = 0
+  d.failures = 0
+  d.successes = 0
+  redis.call('DEL', PKEY)
+  d.window = {}
+  bump(d)
+end
+
+-- applySuccesses. Returns whether the data changed (it never transitions).
+local function apply_successes(d, count, reset_failures)
+  if d.state ~= 'closed' then return false end
+  local changed = false
+  if reset_failures and d.failures ~= 0 then
+    d.failures = 0
+    changed = true
+  end
+  if FR and count > 0 then
+    add_to_window(d, count, 0)
+    changed = true
+  end
+  return changed
+end
+
+-- applyFailure. Returns whether it opened. Only call while CLOSED (the caller saves).
+local function apply_failure(d, pending_successes, reset_first)
+  apply_successes(d, pending_successes, reset_first)
+  d.failures = d.failures + 1
+  if FR then
+    add_to_window(d, 1, 1)
+    local calls, failures = window_totals(d)
+    if calls >= FR.minimumCalls and failures / calls >= FR.threshold then
+      open_circuit(d)
+      return true
+    end
+    return false
+  end
+  if d.failures >= CFG.failureThreshold then
+    open_circuit(d)
+    return true
+  end
+  return false
+end
+
+-- applyAcquire. Returns the outcome ('granted' | 'denied' | 'closed') and whether it transitioned.
+local function apply_acquire(d, lease_id)
+  if d.state == 'closed' then return 'closed', false end
+  prune_leases()
+  if d.state == 'open' then
+    if d.forced == 1 or NOW < d.openedAt + CFG.resetTimeoutMs then return 'denied', false end
+    d.state = 'half_open'
+    d.successes = 0
+    redis.call('DEL', PKEY)
+    bump(d)
+    redis.call('ZADD', PKEY, string.format('%.17g', NOW + CFG.probeLeaseMs), lease_id)
+    return 'granted', true
+  end
+  if redis.call('ZCARD', PKEY) < CFG.halfOpenMaxProbes then
+    redis.call('ZADD', PKEY, string.format('%.17g', NOW + CFG.probeLeaseMs), lease_id)
+    return 'granted', false
+  end
+  return 'denied', false
+end
+
+-- applyRelease. Returns whether it transitioned and whether anything changed.
+local function apply_release(d, lease_id, outcome)
+  if d.state ~= 'half_open' then return false, false end
+  prune_leases()
+  if redis.call('ZREM', PKEY, lease_id) == 0 then return false, false end
+  if outcome == 'failure' then
+    open_circuit(d)
+    return true, true
+  end
+  if outcome == 'success' then
+    d.successes = d.successes + 1
+    if d.successes >= CFG.successThreshold then
+      close_circuit(d)
+      return true, true
+    end
+  end
+  return false, true
+end
+
+-- applyForceOpen. Returns whether the state or the forced flag changed.
+local function apply_force_open(d)
+  if d.state == 'open' and d.forced == 1 then return false end
+  open_circuit(d)
+  d.forced = 1
+  return true
+end
+
+-- applyForceClose. Returns whether the state changed.
+local function apply_force_close(d)
+  if d.state ~= 'closed' then
+    close_circuit(d)
+    return true
+  end
+  d.failures = 0
+  d.window = {}
+  return false
+end
+
+-- applyReset: a fresh CLOSED state (openedAt 0) whose version still increases.
+local function apply_reset(d)
+  local changed = d.state ~= 'closed'
+  close_circuit(d)
+  d.openedAt = 0
+  return changed
+end

@@ -1,0 +1,320 @@
+/**
+ * The Redis store: a breaker's state shared by a whole fleet. Every operation is one atomic Lua
+ * script (`lua/*.lua`) timed by the Redis server's clock; transitions are published on a pub/sub
+ * channel so every instance's mirror follows within milliseconds.
+ *
+ * Store-call discipline (Redis must never break or stall an LLM call): a call rejects at once with
+ * a {@link StoreError} when the connection is not ready (ioredis never queues our commands offline),
+ * rejects after `timeoutMs` when Redis does not answer (the late answer is swallowed), and never
+ * throws synchronously. The breaker then runs on its local state until {@link RedisStore.ping} answers.
+ * @module
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { ConfigError } from '../errors/config-error.js';
+import { StoreError, isStoreError } from '../errors/store-error.js';
+import { checkDuration, checkInteger, describe } from './options.js';
+import {
+  breakerKeys,
+  corruption,
+  decodeOutcome,
+  decodeReply,
+  encodeArgs,
+  type BreakerKeys,
+} from './redis-codec.js';
+import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
+import { RedisSubscriber } from './redis-subscriber.js';
+import type { AcquireOutcome, ProbeOutcome, RuleConfig, Snapshot } from './state.js';
+import type { BreakerStore, Disposable, StoreChange } from './store.js';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Prefix of every key and of the default channel. A breaker's keys are `<prefix>:{<name>}` (its
+   * state hash) and `<prefix>:{<name>}:probes` (its probe leases). Non-empty, no braces, no whitespace.
+   * @default 'circuit_breaker'
+   */
+  prefix?: string;
+  /**
+   * Bound on every store call, in ms. A call Redis has not answered by then rejects with a
+   * `StoreError` and the breaker carries on with its local state. At least 1.
+   * @default 150
+   */
+  timeoutMs?: number;
+  /**
+   * TTL of a breaker's keys in ms, refreshed on every write, so abandoned breakers do not leak. A key
+   * never expires before its state stops mattering: the scripts use at least `resetTimeoutMs`,
+   * `probeLeaseMs` and the failure-rate window. An integer of at least 1000.
+   * @default 86_400_000 (24 hours)
+   */
+  keyTtlMs?: number;
+  /**
+   * Delay in ms after which a success that must reset a failure count is written (batched with the
+   * other successes of that delay).
+   * @default 100
+   */
+  writeBehindMs?: number;
+  /**
+   * While a breaker runs on its local state after a store failure, how often (ms) it pings Redis to
+   * return to the shared state. At least 10.
+   * @default 1000
+   */
+  recoveryIntervalMs?: number;
+  /**
+   * The pub/sub channel transitions are published on. Every store sharing breakers must use the same.
+   * @default `${prefix}:events`
+   */
+  channel?: string;
+}
+
+/** The client a {@link RedisStore} works with: an ioredis `Redis` or `Cluster`. */
+export type RedisStoreClient = Redis | Cluster;
+
+/** Name used in StoreErrors that concern the store rather than one breaker. */
+const STORE_WIDE = '*';
+
+export class RedisStore implements BreakerStore {
+  readonly kind = 'redis';
+  readonly prefix: string;
+  readonly channel: string;
+  readonly timeoutMs: number;
+  readonly keyTtlMs: number;
+  readonly writeBehindMs: number;
+  readonly recoveryIntervalMs: number;
+  /** The caller's client. The store never closes it. */
+  readonly client: RedisStoreClient;
+
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly subscriber: RedisSubscriber;
+  private closed = false;
+
+  constructor(client: RedisStoreClient, options: RedisStoreOptions = {}) {
+    if (typeof client !== 'object' || client === null || typeof (client as Partial<ScriptHost>).defineCommand !== 'function') {
+      throw new ConfigError('client', `must be an ioredis Redis or Cluster instance, got ${describe(client)}`);
+    }
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', `must be an object, got ${describe(options)}`);
+    this.client = client;
+    this.prefix = checkPrefix(options.prefix ?? 'circuit_breaker');
+    this.timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 150, 1);
+    this.keyTtlMs = checkInteger('keyTtlMs', options.keyTtlMs ?? 86_400_000, 1000);
+    this.writeBehindMs = checkDuration('writeBehindMs', options.writeBehindMs ?? 100, 0);
+    this.recoveryIntervalMs = checkDuration('recoveryIntervalMs', options.recoveryIntervalMs ?? 1000, 10);
+    this.channel = checkChannel(options.channel ?? `${this.prefix}:events`);
+    defineScripts(client);
+    this.subscriber = new RedisSubscriber(client, this.channel, (change) => this.emit(change));
+  }
+
+  /** The local clock (ms). Shared state is timed by the Redis server; this only drives the local mirror. */
+  now(): number {
+    return Date.now();
+  }
+
+  /** The keys of breaker `name` (for operators and tests). */
+  keys(name: string): BreakerKeys {
+    return breakerKeys(this.prefix, name);
+  }
+
+  recordSuccesses(name: string, cfg: RuleConfig, count: number, resetFailures: boolean): Promise<Snapshot> {
+    return this.script(name, 'recordSuccesses', 'record-successes', cfg, [String(count), flag(resetFailures)], decodeSnapshot);
+  }
+
+  recordFailure(name: string, cfg: RuleConfig, pendingSuccesses: number, resetFirst: boolean): Promise<Snapshot> {
+    return this.script(name, 'recordFailure', 'record-failure', cfg, [String(pendingSuccesses), flag(resetFirst)], decodeSnapshot);
+  }
+
+  acquireProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ outcome: AcquireOutcome; snapshot: Snapshot }> {
+    return this.script(name, 'acquireProbe', 'acquire-probe', cfg, [leaseId], decodeAcquire, (late) => {
+      // Granted after we gave up: nobody will use the slot, free it rather than block the fleet's probes.
+      if (late.outcome === 'granted') this.releaseProbe(name, cfg, leaseId, 'neutral').catch(() => undefined);
+    });
+  }
+
+  releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot> {
+    return this.script(name, 'releaseProbe', 'release-probe', cfg, [leaseId, outcome], decodeSnapshot);
+  }
+
+  forceOpen(name: string, cfg: RuleConfig): Promise<Snapshot> {
+    return this.script(name, 'forceOpen', 'force-open', cfg, [], decodeSnapshot);
+  }
+
+  forceClose(name: string, cfg: RuleConfig): Promise<Snapshot> {
+    return this.script(name, 'forceClose', 'force-close', cfg, [], decodeSnapshot);
+  }
+
+  reset(name: string, cfg: RuleConfig): Promise<Snapshot> {
+    return this.script(name, 'reset', 'reset', cfg, [], decodeSnapshot);
+  }
+
+  read(name: string, cfg: RuleConfig): Promise<Snapshot> {
+    return this.script(name, 'read', 'read', cfg, [], decodeSnapshot);
+  }
+
+  /** Resolves when Redis answers a PING within `timeoutMs`; rejects with a StoreError otherwise. */
+  ping(): Promise<void> {
+    return this.bounded(STORE_WIDE, 'ping', () => this.client.ping()).then(() => undefined);
+  }
+
+  /**
+   * Listens to the transitions of every breaker of this store (published by the scripts), and to
+   * `resync` requests after the subscriber connection came back. The first call opens the store's
+   * one subscriber connection (`client.duplicate()`).
+   */
+  subscribe(listener: (change: StoreChange) => void): Disposable {
+    if (this.closed) return { dispose: () => undefined };
+    this.listeners.add(listener);
+    this.subscriber.start();
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Disconnects the subscriber connection this store created. Never closes the caller's client. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    this.subscriber.close();
+    return Promise.resolve();
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // a listener's failure must not break the store
+      }
+    }
+  }
+
+  /** Runs one script for breaker `name` under the store-call discipline; `decode` errors are StoreErrors too. */
+  private script<T>(
+    name: string,
+    operation: string,
+    script: ScriptName,
+    cfg: RuleConfig,
+    extra: readonly string[],
+    decode: (reply: unknown) => T,
+    onLate?: (value: T) => void,
+  ): Promise<T> {
+    return this.bounded(
+      name,
+      operation,
+      () => {
+        if (/[{}]/.test(name)) throw new Error('a breaker name must not contain braces (they would break the key hash tag)');
+        const keys = this.keys(name);
+        return runScript(this.client, script, [keys.hash, keys.probes], encodeArgs(name, this.channel, this.keyTtlMs, cfg, extra));
+      },
+      decode,
+      onLate,
+    );
+  }
+
+  /**
+   * Starts `start()` if the connection is ready, and settles within `timeoutMs`: with the decoded
+   * reply, or with a StoreError. Never throws; a late reply or error is swallowed (given to `onLate`).
+   */
+  private bounded<T>(
+    name: string,
+    operation: string,
+    start: () => Promise<unknown>,
+    decode?: (reply: unknown) => T,
+    onLate?: (value: T) => void,
+  ): Promise<T> {
+    const status = this.client.status;
+    if (status !== 'ready') {
+      return Promise.reject(new StoreError(name, operation, `Redis is not connected (connection status "${status}")`));
+    }
+    let pending: Promise<unknown>;
+    try {
+      pending = start();
+    } catch (err) {
+      return Promise.reject(toStoreError(name, operation, err));
+    }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        // After the event loop was blocked (GC, CPU-heavy work, a starved core) this timer fires
+        // late, and timers run before I/O: a reply that arrived meanwhile still waits in the socket.
+        // Let one I/O poll pass first, so the timeout measures Redis, not this process's stall.
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new StoreError(name, operation, `Redis did not answer within ${this.timeoutMs} ms`));
+        });
+      }, this.timeoutMs);
+      pending.then(
+        (reply) => {
+          let value: T;
+          try {
+            value = decode ? decode(reply) : (reply as T);
+          } catch (err) {
+            if (!settled) {
+              settled = true;
+              clearTimeout(timer);
+              reject(toStoreError(name, operation, err));
+            }
+            return;
+          }
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve(value);
+          } else if (onLate) {
+            try {
+              onLate(value);
+            } catch {
+              // swallowed: the caller has moved on
+            }
+          }
+        },
+        (err: unknown) => {
+          if (settled) return; // late failure: swallowed, the caller already has its StoreError
+          settled = true;
+          clearTimeout(timer);
+          reject(toStoreError(name, operation, err));
+        },
+      );
+    });
+  }
+}
+
+/**
+ * A breaker store in Redis (or Redis Cluster), shared by every instance using the same Redis and
+ * prefix. The client stays the caller's: configure it with `enableOfflineQueue: false` and a small
+ * `maxRetriesPerRequest`, and close it yourself; `store.close()` only closes the subscriber
+ * connection the store opened.
+ */
+export function redisStore(client: RedisStoreClient, options?: RedisStoreOptions): RedisStore {
+  return new RedisStore(client, options);
+}
+
+function decodeSnapshot(reply: unknown): Snapshot {
+  return decodeReply(reply).snapshot;
+}
+
+function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Snapshot } {
+  const r = decodeReply(reply);
+  return { outcome: decodeOutcome(r.result), snapshot: r.snapshot };
+}
+
+function flag(b: boolean): string {
+  return b ? '1' : '0';
+}
+
+function toStoreError(name: string, operation: string, err: unknown): StoreError {
+  if (isStoreError(err)) return err;
+  const repaired = corruption(err);
+  if (repaired !== undefined) return new StoreError(name, operation, `corrupt breaker state in Redis: ${repaired}`, err);
+  return new StoreError(name, operation, err instanceof Error ? err.message : String(err), err);
+}
+
+function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 200 || /[{}\s]/.test(prefix)) {
+    throw new ConfigError('prefix', `must be a non-empty string of at most 200 characters without braces or whitespace, got ${describe(prefix)}`);
+  }
+  return prefix;
+}
+
+function checkChannel(channel: unknown): string {
+  if (typeof channel !== 'string' || channel.length === 0 || /\s/.test(channel)) {
+    throw new ConfigError('channel', `must be a non-empty string without whitespace, got ${describe(channel)}`);
+  }
+  return channel;
+}

@@ -1,0 +1,80 @@
+/**
+ * The Redis store's one subscriber connection: created lazily with `client.duplicate()` (works for
+ * `Redis` and `Cluster`), subscribed to the store's channel, turning each published transition into
+ * a `change` and each reconnection into a `resync` (messages may have been missed meanwhile).
+ * @module
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { decodeMessage } from './redis-codec.js';
+import type { StoreChange } from './store.js';
+
+/** The part of an ioredis connection the subscriber uses. */
+type SubscriberConnection = Redis | Cluster;
+
+export class RedisSubscriber {
+  private connection: SubscriberConnection | undefined;
+  private everSubscribed = false;
+  private closed = false;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly channel: string,
+    private readonly emit: (change: StoreChange) => void,
+  ) {}
+
+  /** Creates and connects the subscriber connection, once. Never throws. */
+  start(): void {
+    if (this.connection !== undefined || this.closed) return;
+    let sub: SubscriberConnection;
+    try {
+      // Standalone: we resubscribe ourselves on every `ready`, so that `resync` is emitted only once
+      // the subscription is active again. A Cluster resubscribes on its own; subscribing again is harmless.
+      sub = isCluster(this.client) ? this.client.duplicate() : this.client.duplicate({ autoResubscribe: false });
+    } catch {
+      return; // no subscriber: changes still reach each instance through its own store replies
+    }
+    this.connection = sub;
+    // Errors are retried by ioredis; store calls report Redis problems, not the subscriber.
+    sub.on('error', () => undefined);
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      const change = decodeMessage(message);
+      if (change) this.emit(change);
+    });
+    sub.on('ready', () => this.subscribe(sub));
+    if (sub.status === 'ready') this.subscribe(sub);
+    else if (sub.status === 'wait') sub.connect().catch(() => undefined);
+  }
+
+  private subscribe(sub: SubscriberConnection): void {
+    if (this.closed) return;
+    sub.subscribe(this.channel).then(
+      () => {
+        if (this.closed) return;
+        const reconnected = this.everSubscribed;
+        this.everSubscribed = true;
+        if (reconnected) this.emit({ type: 'resync' });
+      },
+      () => undefined, // retried on the next `ready`
+    );
+  }
+
+  /** Disconnects the subscriber connection (never the caller's client). */
+  close(): void {
+    this.closed = true;
+    const sub = this.connection;
+    this.connection = undefined;
+    if (sub === undefined) return;
+    sub.removeAllListeners('message');
+    sub.removeAllListeners('ready');
+    try {
+      sub.disconnect();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as { isCluster?: unknown }).isCluster === true;
+}

@@ -1,0 +1,49 @@
+/**
+ * Deterministic waiting for pub/sub: publish a marker change (for a breaker name nobody uses) and
+ * wait until the store's subscriber delivers it. Redis delivers a connection's messages in order,
+ * so every transition published before the marker has then reached the store's listeners.
+ */
+import type { Redis } from 'ioredis';
+import type { BreakerStore } from '../../src/breaker/store.js';
+
+let markers = 0;
+
+function markerMessage(name: string): string {
+  return JSON.stringify({
+    v: 1,
+    name,
+    state: 'closed',
+    forced: 0,
+    failures: 0,
+    successes: 0,
+    openedAt: 0,
+    retryAfterMs: 0,
+    probesInFlight: 0,
+    version: 0,
+    windowCalls: 0,
+    windowFailures: 0,
+  });
+}
+
+/**
+ * Resolves once `store`'s subscriber delivered a marker published through `publisher` on the
+ * store's channel (re-published every 20 ms until then, which also covers a subscriber that is
+ * still connecting). Rejects after `timeoutMs`.
+ */
+export async function untilDelivered(publisher: Redis, store: BreakerStore & { channel: string }, timeoutMs = 3000): Promise<void> {
+  const name = `__marker__${process.pid}-${++markers}`;
+  let seen = false;
+  const sub = store.subscribe((c) => {
+    if (c.type === 'change' && c.name === name) seen = true;
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!seen) {
+      if (Date.now() > deadline) throw new Error(`pub/sub marker not delivered within ${timeoutMs} ms`);
+      await publisher.publish(store.channel, markerMessage(name));
+      for (let i = 0; i < 20 && !seen; i++) await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    sub.dispose();
+  }
+}
