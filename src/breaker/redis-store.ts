@@ -23,6 +23,9 @@ import {
 } from './redis-codec.js';
 import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
+
+/** How long the subscriber connection outlives the store's last subscription. */
+const SUBSCRIBER_IDLE_MS = 1000;
 import type { AcquireOutcome, ProbeOutcome, RuleConfig, Snapshot } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 
@@ -85,6 +88,7 @@ export class RedisStore implements BreakerStore {
 
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly subscriber: RedisSubscriber;
+  private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(client: RedisStoreClient, options: RedisStoreOptions = {}) {
@@ -156,18 +160,34 @@ export class RedisStore implements BreakerStore {
   /**
    * Listens to the transitions of every breaker of this store (published by the scripts), and to
    * `resync` requests after the subscriber connection came back. The first call opens the store's
-   * one subscriber connection (`client.duplicate()`).
+   * one subscriber connection (`client.duplicate()`); disposing the last subscription closes it.
    */
   subscribe(listener: (change: StoreChange) => void): Disposable {
     if (this.closed) return { dispose: () => undefined };
     this.listeners.add(listener);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.subscriber.start();
-    return { dispose: () => void this.listeners.delete(listener) };
+    return {
+      dispose: () => {
+        if (!this.listeners.delete(listener) || this.listeners.size > 0 || this.closed) return;
+        // The last breaker is gone (e.g. every client using this store was closed): release the
+        // subscriber connection after a short grace period, so that closing one client and creating
+        // the next does not churn connections. The timer does not keep the process alive.
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = undefined;
+          if (this.listeners.size === 0) this.subscriber.stop();
+        }, SUBSCRIBER_IDLE_MS);
+        this.idleTimer.unref();
+      },
+    };
   }
 
   /** Disconnects the subscriber connection this store created. Never closes the caller's client. */
   close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.listeners.clear();
     this.subscriber.close();
     return Promise.resolve();

@@ -50,20 +50,27 @@ export class RedisSubscriber {
     if (this.closed) return;
     sub.subscribe(this.channel).then(
       () => {
-        if (this.closed) return;
-        const reconnected = this.everSubscribed;
+        if (this.closed || this.connection !== sub) return;
         this.everSubscribed = true;
-        if (reconnected) this.emit({ type: 'resync' });
+        // Transitions published before the subscription was active were missed: on the first
+        // subscription (a breaker read its state just before) as after a reconnection.
+        this.emit({ type: 'resync' });
       },
       () => undefined, // retried on the next `ready`
     );
   }
 
-  /** Disconnects the subscriber connection (never the caller's client). */
+  /** Disconnects the subscriber connection (never the caller's client) for good. */
   close(): void {
     this.closed = true;
+    this.stop();
+  }
+
+  /** Disconnects the subscriber connection; a later `start()` opens a new one. */
+  stop(): void {
     const sub = this.connection;
     this.connection = undefined;
+    this.everSubscribed = false;
     if (sub === undefined) return;
     sub.removeAllListeners('message');
     sub.removeAllListeners('ready');
