@@ -238,12 +238,16 @@ export class CircuitBreaker {
   }
 
   private closedSuccess(start: number): void {
-    if (this.failures > 0 || this.cfg.failureRate !== undefined) {
+    if (this.failures > 0) {
+      // This success follows a failure (in completion order): the shared count must be reset. Sent
+      // at once (not awaited): at most one such write per failure, and a short window in which
+      // other instances' failures could add up to a non-consecutive trip.
       this.pendingSuccesses++;
-      if (this.failures > 0) {
-        this.pendingReset = true;
-        this.failures = 0;
-      }
+      this.pendingReset = true;
+      this.failures = 0;
+      void this.flush();
+    } else if (this.cfg.failureRate !== undefined) {
+      this.pendingSuccesses++; // failure-rate window counts: batched
       this.scheduleFlush();
     }
     if (start !== 0) this.events.emit('success', { name: this.name, durationMs: performance.now() - start, probe: false });
@@ -261,6 +265,9 @@ export class CircuitBreaker {
       const n = this.pendingSuccesses;
       const reset = this.pendingReset;
       this.clearPending();
+      // Counted at once, before the reply: a success completing while this failure is in flight
+      // must still reset it (otherwise overlapping sparse failures add up to a spurious trip).
+      this.failures++;
       const snap = await this.storeCall('recordFailure', (s) => s.recordFailure(this.name, this.cfg, n, reset));
       this.apply(snap, false);
     }
@@ -317,7 +324,10 @@ export class CircuitBreaker {
       const res = await this.storeCall('acquireProbe', (s) => s.acquireProbe(this.name, this.cfg, leaseId));
       const t = this.store.now();
       this.apply(res.snapshot, false);
-      if (res.outcome === 'granted') return leaseId;
+      if (res.outcome === 'granted') {
+        this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs); // in case a transition seen meanwhile cleared it
+        return leaseId;
+      }
       this.localProbes.delete(leaseId);
       if (res.outcome === 'closed') return null;
       const wait = res.snapshot.retryAfterMs;
@@ -500,12 +510,28 @@ export class CircuitBreaker {
       void this.refresh();
       return;
     }
-    if (change.name === this.name) this.apply(change.snapshot, false);
+    // Messages are published on transitions only. One whose version this instance already has is
+    // stale: a later reply of the same version (e.g. a failure count) must not be rolled back by it.
+    if (change.name === this.name && change.snapshot.version > this.version) this.apply(change.snapshot, false);
   }
 
   private async refresh(): Promise<void> {
+    // Through storeCall: if the read fails (e.g. the subscriber reconnected before the command
+    // connection), the breaker degrades and its recovery loop re-reads: the store's state wins.
+    const read = () => this.storeCall('read', (s) => s.read(this.name, this.cfg));
     try {
-      const snap = await this.store.read(this.name, this.cfg);
+      const snap = await read();
+      if (this.fallback) return;
+      if (snap.version === 0 && this.version > 0) {
+        // Version 0: the store holds no state for this breaker (Redis restarted empty, was flushed,
+        // or the keys expired). It is older than anything this mirror saw, so apply() would ignore
+        // it until the next transition (forever, for a forced-open mirror). Read again to tell a
+        // lost state from a reply that crossed a fresh transition (a key created meanwhile has a
+        // higher version), then follow the store.
+        const again = await read();
+        if (!this.fallback) this.apply(again, again.version === 0);
+        return;
+      }
       this.apply(snap, false);
     } catch {
       // a failed refresh is harmless: the next reply refreshes the mirror
@@ -517,6 +543,10 @@ export class CircuitBreaker {
     if (!force && s.version < this.version) return;
     const now = this.store.now();
     const from = this.state;
+    // A transition to OPEN or CLOSED ends the HALF_OPEN episode: the store dropped every probe lease,
+    // so probes still running here no longer hold a slot (their late reports are ignored). Without
+    // this they would block this instance's probes in the next episode until their leases expired.
+    if (s.version !== this.version && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
     this.last = s;
     this.version = s.version;
     this.state = s.state;
