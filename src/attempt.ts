@@ -15,25 +15,47 @@ export class AttemptAbort extends Error {
   }
 }
 
+/**
+ * One listener per caller signal, however many attempts (or concurrent calls) share it: fans the
+ * abort out to the scopes registered now. Avoids piling listeners onto a long-lived signal.
+ */
+const callerHubs = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onCallerAbort(signal: AbortSignal, fn: () => void): () => void {
+  let hub = callerHubs.get(signal);
+  if (!hub) {
+    const set = new Set<() => void>();
+    hub = set;
+    callerHubs.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        callerHubs.delete(signal);
+        for (const f of set) f();
+      },
+      { once: true },
+    );
+  }
+  hub.add(fn);
+  const h = hub;
+  return () => void h.delete(fn);
+}
+
+const CALLER_ABORT_MESSAGE = 'aborted by the caller';
+
 /** An attempt's abort scope. Call `dispose()` when the attempt ends. */
 export class AttemptScope {
   readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
-  private readonly onCallerAbort: (() => void) | undefined;
-  /** Rejects when the scope aborts, so an adapter that ignores its signal still ends. */
-  private abortPromise: Promise<never> | undefined;
+  private readonly unhook: (() => void) | undefined;
+  /** Rejects the pending race when the scope aborts, so an adapter that ignores its signal still ends. */
+  private rejectRace: ((reason: unknown) => void) | undefined;
+  private racePromise: Promise<never> | undefined;
 
-  constructor(
-    private readonly callerSignal: AbortSignal | undefined,
-    timeoutMs: number,
-    timeoutLabel = 'attempt timed out',
-  ) {
+  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number, timeoutLabel = 'attempt timed out') {
     if (callerSignal) {
-      if (callerSignal.aborted) this.controller.abort(new AttemptAbort('caller', 'aborted by the caller'));
-      else {
-        this.onCallerAbort = () => this.controller.abort(new AttemptAbort('caller', 'aborted by the caller'));
-        callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
-      }
+      if (callerSignal.aborted) this.abortWith(new AttemptAbort('caller', CALLER_ABORT_MESSAGE));
+      else this.unhook = onCallerAbort(callerSignal, () => this.abortWith(new AttemptAbort('caller', CALLER_ABORT_MESSAGE)));
     }
     if (Number.isFinite(timeoutMs)) this.arm(timeoutMs, 'timeout', `${timeoutLabel} after ${Math.round(timeoutMs)} ms`);
   }
@@ -42,10 +64,16 @@ export class AttemptScope {
     return this.controller.signal;
   }
 
+  private abortWith(reason: AttemptAbort): void {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(reason);
+    this.rejectRace?.(reason);
+  }
+
   /** (Re)arms the timer: aborts with `why` after `ms`. */
   arm(ms: number, why: 'timeout' | 'idle', message: string): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.controller.abort(new AttemptAbort(why, message)), Math.max(0, ms));
+    this.timer = setTimeout(() => this.abortWith(new AttemptAbort(why, message)), Math.max(0, ms));
   }
 
   /** Stops the timer (while a stream's consumer holds an event, provider time is not running). */
@@ -56,7 +84,7 @@ export class AttemptScope {
 
   /** Aborts the attempt because the consumer left (break / return). */
   abandon(): void {
-    this.controller.abort(new AttemptAbort('abandoned', 'the consumer stopped reading the stream'));
+    this.abortWith(new AttemptAbort('abandoned', 'the consumer stopped reading the stream'));
   }
 
   /** `p`, or a rejection as soon as the scope aborts. */
@@ -65,11 +93,13 @@ export class AttemptScope {
       p.catch(() => undefined);
       return Promise.reject(this.controller.signal.reason);
     }
-    this.abortPromise ??= new Promise<never>((_, reject) => {
-      this.controller.signal.addEventListener('abort', () => reject(this.controller.signal.reason), { once: true });
-    });
-    this.abortPromise.catch(() => undefined);
-    return Promise.race([p, this.abortPromise]);
+    if (this.racePromise === undefined) {
+      this.racePromise = new Promise<never>((_, reject) => {
+        this.rejectRace = reject;
+      });
+      this.racePromise.catch(() => undefined);
+    }
+    return Promise.race([p, this.racePromise]);
   }
 
   /** Why the scope aborted, if it did. */
@@ -81,7 +111,7 @@ export class AttemptScope {
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.onCallerAbort) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+    this.unhook?.();
   }
 }
 

@@ -3,6 +3,8 @@
  * every fallback so retries never multiply across providers.
  * @module
  */
+const MIN_ATTEMPT_MS = 1;
+
 export class Budget {
   private attemptsLeft: number;
   readonly deadline: number;
@@ -16,9 +18,9 @@ export class Budget {
     return this.deadline - performance.now();
   }
 
-  /** True while an attempt may still start. */
+  /** True while an attempt may still start (timers may fire a hair early: under 1 ms left is none). */
   canAttempt(): boolean {
-    return this.attemptsLeft > 0 && this.remainingMs() > 0;
+    return this.attemptsLeft > 0 && this.remainingMs() >= MIN_ATTEMPT_MS;
   }
 
   /** Takes one attempt from the budget. */
@@ -33,7 +35,7 @@ export class Budget {
 
   get exhaustedReason(): string | undefined {
     if (this.attemptsLeft <= 0) return 'attempt cap reached';
-    if (this.remainingMs() <= 0) return 'deadline exceeded';
+    if (this.remainingMs() < MIN_ATTEMPT_MS) return 'deadline exceeded';
     return undefined;
   }
 }

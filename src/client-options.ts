@@ -162,7 +162,7 @@ export function checkRequestOptions(o: RequestOptions | undefined, known: Readon
   if (o.model !== undefined) {
     if (typeof o.model === 'string') {
       if (o.model.length === 0) throw new ConfigError('model', 'must not be empty');
-    } else if (typeof o.model === 'object' && o.model !== null) {
+    } else if (typeof o.model === 'object' && o.model !== null && !Array.isArray(o.model)) {
       for (const [k, v] of Object.entries(o.model)) {
         if (!known.has(k)) throw new ConfigError(`model.${k}`, `unknown provider "${k}"`);
         if (typeof v !== 'string' || v.length === 0) throw new ConfigError(`model.${k}`, 'must be a non-empty string');

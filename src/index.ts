@@ -1,6 +1,6 @@
 /**
  * llm-breaker: a provider-agnostic LLM client with a fleet-wide circuit breaker per provider.
- * @module
+ * @module llm-breaker
  */
 export { CircuitState } from './breaker/state.js';
 export type { Snapshot as StoreSnapshot, RuleConfig, ProbeOutcome, AcquireOutcome } from './breaker/state.js';
@@ -20,6 +20,7 @@ export {
 } from './breaker/options.js';
 export type { BreakerStore, StoreChange, Disposable } from './breaker/store.js';
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from './breaker/memory-store.js';
+export { redisStore, RedisStore, type RedisStoreOptions, type RedisStoreClient } from './breaker/redis-store.js';
 export * from './errors/index.js';
 export type * from './types.js';
 export type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from './provider.js';
@@ -28,3 +29,19 @@ export type { LLMClientOptions, RequestOptions } from './client-options.js';
 export { LLMStream, type PartialOutput } from './stream.js';
 export { DEFAULT_RETRY, backoffDelay, type RetryOptions } from './retry.js';
 export type { BreakerPermit } from './breaker/circuit-breaker.js';
+export type { Telemetry, CallObserver, AttemptInfo } from './telemetry/telemetry.js';
+export {
+  otelTelemetry,
+  OTEL_METRICS,
+  OTEL_BREAKER_STATE_VALUES,
+  INSTRUMENTATION_SCOPE,
+  type OtelTelemetryOptions,
+  type OtelTracerProvider,
+  type OtelMeterProvider,
+} from './telemetry/otel.js';
+export { VERSION } from './version.js';
+
+// The default telemetry: OpenTelemetry when `@opentelemetry/api` is installed (loaded on first use).
+import { setDefaultTelemetryFactory } from './telemetry/default.js';
+import { defaultOtelTelemetry } from './telemetry/otel.js';
+setDefaultTelemetryFactory(defaultOtelTelemetry);

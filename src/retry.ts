@@ -133,10 +133,12 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   });
 }
 
+const CONSUME_RETRY = (): boolean => true;
+
 /**
- * Runs `attempt(retryNumber)` on one provider with retries (p-retry drives the loop; the delay
- * policy is {@link decideRetry}). Rejects with the last attempt's error.
- * @param onGiveUp receives the decision that ended the loop (for the failover walk)
+ * Runs `attempt(retryNumber)` on one provider with retries: the first attempt runs directly (the
+ * common, successful case pays nothing for the loop); after a retryable failure, p-retry drives the
+ * remaining attempts with {@link decideRetry} as the delay policy. Rejects with the last error.
  */
 export function withRetries<T>(
   attempt: (retryNumber: number) => Promise<T>,
@@ -144,23 +146,27 @@ export function withRetries<T>(
   budget: Budget,
   hasFallback: boolean,
   signal: AbortSignal | undefined,
-  onGiveUp?: (d: RetryDecision) => void,
 ): Promise<T> {
-  let decision: RetryDecision = { retry: false, delayMs: 0 };
-  return pRetry((attemptNumber) => attempt(attemptNumber - 1), {
-    retries: o.retries,
-    minTimeout: 0,
-    maxTimeout: 0,
-    factor: 1,
-    randomize: false,
-    onFailedAttempt: async ({ error, attemptNumber }) => {
-      decision = decideRetry(error, attemptNumber, o, budget, hasFallback);
-      if (!decision.retry) {
-        onGiveUp?.(decision);
-        return;
-      }
-      await sleep(decision.delayMs, signal);
-    },
-    shouldRetry: () => decision.retry,
+  return attempt(0).catch(async (firstError: unknown) => {
+    const first = decideRetry(firstError, 1, o, budget, hasFallback);
+    if (!first.retry) throw firstError;
+    await sleep(first.delayMs, signal);
+    let decision: RetryDecision = first;
+    return pRetry((n) => attempt(n), {
+      retries: o.retries - 1,
+      minTimeout: 0,
+      maxTimeout: 0,
+      factor: 1,
+      randomize: false,
+      maxRetryTime: Number.POSITIVE_INFINITY,
+      unref: false,
+      shouldConsumeRetry: CONSUME_RETRY,
+      onFailedAttempt: async ({ error, attemptNumber }) => {
+        // retry number `attemptNumber` failed; the next one would be `attemptNumber + 1`
+        decision = decideRetry(error, attemptNumber + 1, o, budget, hasFallback);
+        if (decision.retry) await sleep(decision.delayMs, signal);
+      },
+      shouldRetry: () => decision.retry,
+    });
   });
 }

@@ -64,7 +64,7 @@ export function convertRequest(
   if (systemText !== undefined) params.system = systemText;
   const { tools } = request;
   if (tools !== undefined && tools.length > 0) {
-    const out: Tool[] = new Array(tools.length);
+    const out: Tool[] = new Array<Tool>(tools.length);
     for (let i = 0; i < tools.length; i++) {
       const tool = tools[i]!;
       out[i] = {

@@ -5,7 +5,7 @@
  * import { anthropic } from 'llm-breaker/anthropic';
  * const fallback = anthropic({ model: 'claude-haiku-4-5' });
  * ```
- * @module
+ * @module llm-breaker/anthropic
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { BreakerOptions } from '../../src/breaker/options.js';
@@ -13,7 +13,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type ConvertOptions } from './convert-request.js';
 import { mapAnthropicError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -63,6 +63,8 @@ export interface AnthropicProviderOptions {
   breaker?: Partial<BreakerOptions>;
 }
 
+const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'baseURL', 'defaultMaxTokens', 'samplingParams', 'defaultHeaders', 'client', 'breaker']);
+
 /**
  * Creates an Anthropic provider adapter.
  * @throws {ConfigError} naming the option: `model` missing, `name` empty, `baseURL` not a URL,
@@ -71,6 +73,7 @@ export interface AnthropicProviderOptions {
  */
 export function anthropic(options: AnthropicProviderOptions): ProviderAdapter {
   const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY');
+  checkKnownOptions(options, OPTION_KEYS, 'anthropic');
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
     throw new ConfigError('defaultMaxTokens', 'must be a positive integer');

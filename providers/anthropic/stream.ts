@@ -56,10 +56,12 @@ export async function* streamAnthropic(
         case 'content_block_delta': {
           const delta = event.delta;
           if (delta.type === 'text_delta') {
+            if (typeof delta.text !== 'string') throw badResponse(provider, 'text_delta without a text string', requestId);
             if (delta.text !== '') yield { type: 'text', delta: delta.text };
           } else if (delta.type === 'input_json_delta') {
             const i = event.index;
             const index = toolIndex[i];
+            if (typeof delta.partial_json !== 'string') throw badResponse(provider, 'input_json_delta without a partial_json string', requestId);
             if (index !== undefined && delta.partial_json !== '') {
               yield { type: 'tool_call_delta', index, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: delta.partial_json };
             }
@@ -69,8 +71,12 @@ export async function* streamAnthropic(
         case 'content_block_start': {
           const block = event.content_block;
           if (block.type === 'text') {
+            if (typeof block.text !== 'string') throw badResponse(provider, 'text block without a text string', requestId);
             if (block.text !== '') yield { type: 'text', delta: block.text };
           } else if (block.type === 'tool_use') {
+            if (typeof block.id !== 'string' || typeof block.name !== 'string') {
+              throw badResponse(provider, 'tool_use block without an id and name', requestId);
+            }
             const i = event.index;
             toolIndex[i] = tools++;
             toolIds[i] = block.id;

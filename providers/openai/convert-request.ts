@@ -34,7 +34,7 @@ export function convertRequest(
   const params: ChatCompletionCreateParamsNonStreaming = { model, messages: convertMessages(request, provider) };
   const { tools } = request;
   if (tools !== undefined && tools.length > 0) {
-    const out: ChatCompletionTool[] = new Array(tools.length);
+    const out: ChatCompletionTool[] = new Array<ChatCompletionTool>(tools.length);
     for (let i = 0; i < tools.length; i++) {
       const tool = tools[i]!;
       out[i] = {

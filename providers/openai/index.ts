@@ -7,7 +7,7 @@
  * const primary = openai({ model: 'gpt-4o-mini' });
  * const local = openai({ name: 'local', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3' });
  * ```
- * @module
+ * @module llm-breaker/openai
  */
 import OpenAI from 'openai';
 import type { BreakerOptions } from '../../src/breaker/options.js';
@@ -15,7 +15,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -67,6 +67,8 @@ export interface OpenAIProviderOptions {
   breaker?: Partial<BreakerOptions>;
 }
 
+const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'baseURL', 'organization', 'project', 'defaultHeaders', 'maxTokensParam', 'client', 'breaker']);
+
 /**
  * Creates an OpenAI (or OpenAI-compatible) provider adapter.
  * @throws {ConfigError} naming the option: `model` missing, `name` empty, `baseURL` not a URL,
@@ -74,6 +76,7 @@ export interface OpenAIProviderOptions {
  */
 export function openai(options: OpenAIProviderOptions): ProviderAdapter {
   const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY');
+  checkKnownOptions(options, OPTION_KEYS, 'openai');
   const { maxTokensParam } = options;
   if (maxTokensParam !== undefined && maxTokensParam !== 'max_tokens' && maxTokensParam !== 'max_completion_tokens') {
     throw new ConfigError('maxTokensParam', "must be 'max_tokens' or 'max_completion_tokens'");

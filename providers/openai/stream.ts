@@ -69,12 +69,16 @@ export async function* streamOpenAI(
         if (calls != null) {
           for (let i = 0; i < calls.length; i++) {
             const call = calls[i]!;
-            const index = typeof call.index === 'number' ? call.index : i;
+            if (call.index != null && !(Number.isInteger(call.index) && call.index >= 0)) {
+              throw badResponse(provider, 'tool call delta with an invalid index', requestId);
+            }
+            const index = call.index ?? i;
             const isNew = typeof call.id === 'string' && call.id !== '' && call.id !== toolIds[index];
             if (isNew) toolIds[index] = call.id!;
             const name = call.function?.name;
             if (typeof name === 'string' && name !== '') toolNames[index] = name;
             const args = call.function?.arguments ?? '';
+            if (typeof args !== 'string') throw badResponse(provider, 'tool call arguments are not a string', requestId);
             if (args === '' && !isNew) continue;
             yield {
               type: 'tool_call_delta',

@@ -27,6 +27,11 @@ export interface ResolvedCommon {
   breaker: Partial<BreakerOptions> | undefined;
 }
 
+/** Rejects option names a factory does not know (a typo such as `baseUrl` must not be ignored). */
+export function checkKnownOptions(options: object, known: ReadonlySet<string>, factory: 'openai' | 'anthropic'): void {
+  for (const k of Object.keys(options)) if (!known.has(k)) throw new ConfigError(k, `is not an option of ${factory}()`);
+}
+
 /** Key used for servers that need none (a local OpenAI-compatible server, the mock server). */
 export const NO_API_KEY = 'none';
 

@@ -150,6 +150,8 @@ export class CircuitBreaker {
   // --- write-behind of successes ---
   private pendingSuccesses = 0;
   private pendingReset = false;
+  /** Failures counted in the mirror whose report is still on its way to the store. */
+  private reportingFailures = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private inflightWrites = new Set<Promise<unknown>>();
 
@@ -268,7 +270,13 @@ export class CircuitBreaker {
       // Counted at once, before the reply: a success completing while this failure is in flight
       // must still reset it (otherwise overlapping sparse failures add up to a spurious trip).
       this.failures++;
-      const snap = await this.storeCall('recordFailure', (s) => s.recordFailure(this.name, this.cfg, n, reset));
+      this.reportingFailures++;
+      let snap: Snapshot;
+      try {
+        snap = await this.storeCall('recordFailure', (s) => s.recordFailure(this.name, this.cfg, n, reset));
+      } finally {
+        this.reportingFailures--;
+      }
       this.apply(snap, false);
     }
     this.events.emit('failure', { name: this.name, error: err, durationMs, probe: false, counted });
@@ -470,7 +478,8 @@ export class CircuitBreaker {
     fb.seed(this.name, {
       state: this.state,
       forced: this.forced,
-      failures: this.failures,
+      // failures still being reported are applied again by the fallback: do not count them twice
+      failures: Math.max(0, this.failures - this.reportingFailures),
       successes: 0,
       // translate the store's openedAt into the local clock via the mirror's deadline
       openedAt: this.state === CircuitState.CLOSED ? 0 : this.forced ? now : this.openUntil - this.cfg.resetTimeoutMs,

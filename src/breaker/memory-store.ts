@@ -19,6 +19,7 @@ import {
   type Snapshot,
 } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
+import { ConfigError } from '../errors/config-error.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms. Inject a fake one in tests. @default Date.now */
@@ -35,8 +36,10 @@ export class MemoryStore implements BreakerStore {
   private readonly clock: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
+    for (const k of Object.keys(options)) if (k !== 'clock') throw new ConfigError(k, 'is not an option of memoryStore');
     if (options.clock !== undefined && typeof options.clock !== 'function') {
-      throw new TypeError('memoryStore: option "clock" must be a function');
+      throw new ConfigError('clock', 'must be a function returning the time in ms');
     }
     this.clock = options.clock ?? Date.now;
   }

@@ -72,6 +72,8 @@ export interface RedisStoreOptions {
 /** The client a {@link RedisStore} works with: an ioredis `Redis` or `Cluster`. */
 export type RedisStoreClient = Redis | Cluster;
 
+const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
+
 /** Name used in StoreErrors that concern the store rather than one breaker. */
 const STORE_WIDE = '*';
 
@@ -96,6 +98,7 @@ export class RedisStore implements BreakerStore {
       throw new ConfigError('client', `must be an ioredis Redis or Cluster instance, got ${describe(client)}`);
     }
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', `must be an object, got ${describe(options)}`);
+    for (const k of Object.keys(options)) if (!STORE_KEYS.has(k)) throw new ConfigError(k, 'is not an option of redisStore');
     this.client = client;
     this.prefix = checkPrefix(options.prefix ?? 'circuit_breaker');
     this.timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 150, 1);

@@ -1,6 +1,6 @@
 /**
  * `llm-breaker/testing`: helpers for tests, demos and benchmarks that need no API key.
- * @module
+ * @module llm-breaker/testing
  */
 export {
   startMockLLMServer,

@@ -1,0 +1,120 @@
+/**
+ * Command-line parsing (node:util parseArgs): `status`, `open NAME`, `close NAME`, `reset NAME`.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { CliError } from './errors.js';
+
+export type CommandName = 'status' | 'open' | 'close' | 'reset';
+
+/** A parsed command line. */
+export interface CliCommand {
+  command: CommandName | 'help' | 'version';
+  /** The breaker name (open / close / reset). */
+  name?: string;
+  /** Redis URL. @default process.env.REDIS_URL */
+  redis?: string;
+  /** Key prefix of the breakers. @default 'circuit_breaker' */
+  prefix: string;
+  json: boolean;
+  watch: boolean;
+  /** Refresh interval of `--watch`, in ms. @default 2000 */
+  intervalMs: number;
+  /** The breakers' `resetTimeoutMs` (not stored in Redis), for "next probe in". @default 30000 */
+  resetTimeoutMs: number;
+  /** Bound on connecting and on every command, in ms. @default 3000 */
+  timeoutMs: number;
+  /** `--redis` is a seed node of a Redis Cluster. @default false */
+  cluster: boolean;
+}
+
+export const USAGE = `Usage: llm-breaker <command> [options]
+
+Inspect and control the circuit breakers that llm-breaker keeps in Redis.
+
+Commands:
+  status               list every breaker: state, consecutive failures, opened at,
+                       time until the next probe, probes in flight
+  open NAME            hold breaker NAME open (every instance rejects its calls)
+                       until \`close\` or \`reset\`
+  close NAME           close breaker NAME and clear its counters
+  reset NAME           forget breaker NAME's state (closed, no failures, no probes)
+
+Options:
+  --redis URL          redis:// or rediss:// URL (default: $REDIS_URL)
+  --cluster            the URL is a seed node of a Redis Cluster (every master is scanned)
+  --prefix P           key prefix of the breakers (default: circuit_breaker)
+  --json               print JSON instead of a table
+  --watch              status: refresh until interrupted (Ctrl-C)
+  --interval MS        status --watch: refresh interval in ms (default: 2000)
+  --reset-timeout MS   the breakers' resetTimeoutMs, to compute the next probe
+                       (it is not stored in Redis; default: 30000)
+  --timeout MS         bound on connecting and on each Redis command (default: 3000)
+  -h, --help           show this help
+  -v, --version        show the version
+
+Exit codes: 0 ok, 1 the command failed, 2 bad usage or Redis unreachable.
+`;
+
+const OPTIONS = {
+  redis: { type: 'string' },
+  prefix: { type: 'string' },
+  json: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  cluster: { type: 'boolean' },
+  interval: { type: 'string' },
+  'reset-timeout': { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    throw new CliError(`${err instanceof Error ? err.message : String(err)}\nRun "llm-breaker --help" for usage.`);
+  }
+}
+
+function positiveInt(flag: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be an integer ≥ ${min} (ms), got "${v}"`);
+  return n;
+}
+
+/** Parses `argv` (without node and the script). @throws CliError on bad usage */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+  const { values: o, positionals } = parse(argv);
+  const base = {
+    prefix: o.prefix ?? 'circuit_breaker',
+    json: o.json ?? false,
+    watch: o.watch ?? false,
+    cluster: o.cluster ?? false,
+    intervalMs: positiveInt('--interval', o.interval, 2000, 100),
+    resetTimeoutMs: positiveInt('--reset-timeout', o['reset-timeout'], 30_000, 1),
+    timeoutMs: positiveInt('--timeout', o.timeout, 3000, 1),
+    ...(o.redis !== undefined ? { redis: o.redis } : env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
+  };
+  if (o.help) return { command: 'help', ...base };
+  if (o.version) return { command: 'version', ...base };
+  const [command, name, ...rest] = positionals;
+  if (command === undefined) throw new CliError(`a command is required\n\n${USAGE}`);
+  if (command === 'help') return { command: 'help', ...base };
+  if (command !== 'status' && command !== 'open' && command !== 'close' && command !== 'reset') {
+    throw new CliError(`unknown command "${command}"; commands: status, open, close, reset`);
+  }
+  if (base.redis === undefined) throw new CliError('--redis URL is required (or set REDIS_URL)');
+  if (command === 'status') {
+    if (name !== undefined) throw new CliError(`status takes no argument, got "${name}"`);
+    return { command, ...base };
+  }
+  if (base.watch) throw new CliError(`--watch only applies to status`);
+  if (name === undefined) throw new CliError(`${command} needs a breaker name: llm-breaker ${command} NAME --redis URL`);
+  if (rest.length > 0) throw new CliError(`${command} takes one breaker name, got ${rest.length + 1}`);
+  if (name.length > 200 || /[{}\s]/.test(name)) {
+    throw new CliError(`invalid breaker name "${name}": at most 200 characters, no braces, no whitespace`);
+  }
+  return { command, name, ...base };
+}

@@ -1,0 +1,248 @@
+/**
+ * A private 3-master Redis Cluster on loopback for one test file: three `redis-server
+ * --cluster-enabled yes` processes on free ports (and free cluster-bus ports), joined with
+ * `redis-cli --cluster create … --cluster-replicas 0 --cluster-yes`, ready once every node reports
+ * `cluster_state:ok` (about two seconds). If anything fails, what was started is torn down before
+ * the error is thrown (a cluster test must never be skipped silently, nor leave processes behind).
+ * `REDIS_SERVER_BIN` / `REDIS_CLI_BIN` pick other binaries.
+ *
+ * Used by test/cli/cli-cluster.test.ts (`nodes`, `url`, `createClient`, `close`) and
+ * test/cluster/cluster.test.ts (also `keySlot`, `ownerOf`, `nodeClient`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+
+export { Redis };
+
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
+
+export interface ClusterNodeInfo {
+  readonly host: string;
+  readonly port: number;
+  /** `127.0.0.1:<port>`, as ioredis names the node. */
+  readonly key: string;
+  /** The node's id (`CLUSTER MYID`). */
+  readonly id: string;
+}
+
+export interface RedisCluster {
+  /** The masters (usable as ioredis startup nodes). */
+  readonly nodes: readonly ClusterNodeInfo[];
+  /** `redis://127.0.0.1:<port>` of the first master (a seed node). */
+  readonly url: string;
+  /**
+   * A ready ioredis Cluster client on every master; disconnected by `close()`. `options` are passed
+   * to ioredis as they are (pass `enableOfflineQueue: false` for a store client that fails fast).
+   */
+  createClient(options?: ClusterOptions): Promise<Cluster>;
+  /** A plain (non-cluster) connection to one node, for inspecting what that node holds. */
+  nodeClient(port: number): Promise<Redis>;
+  /** The slot of `key` (`CLUSTER KEYSLOT`). */
+  keySlot(key: string): Promise<number>;
+  /** The master that owns `slot`. */
+  ownerOf(slot: number): Promise<ClusterNodeInfo>;
+  /** Disconnects every client made here, kills the servers and removes the temp dir. Idempotent. */
+  close(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(err.code === 'ENOENT' ? `${cmd} not found on PATH (apt-get install redis-server redis-tools)` : err.message));
+    });
+    p.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+function waitExit(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => proc.once('exit', () => resolve()));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(25);
+  }
+  throw new Error(`redis cluster: ${what} within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** Starts a 3-master cluster. @throws Error (after cleaning up) when it cannot be started */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'llmb-cluster-'));
+  const procs: ChildProcess[] = [];
+  const clients = new Set<Redis | Cluster>();
+  let closed = false;
+
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    for (const c of clients) c.disconnect();
+    clients.clear();
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    await Promise.all(procs.map(waitExit));
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const ports: number[] = [];
+    const busPorts: number[] = [];
+    const taken = new Set<number>();
+    while (ports.length < masters) {
+      const p = await freePort();
+      const bus = await freePort();
+      if (taken.has(p) || taken.has(bus) || p === bus) continue;
+      taken.add(p).add(bus);
+      ports.push(p);
+      busPorts.push(bus);
+    }
+    const outputs = new Map<number, string>();
+    for (const [i, port] of ports.entries()) {
+      const args = [
+        '--port', String(port),
+        '--cluster-port', String(busPorts[i]),
+        '--bind', '127.0.0.1',
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout', '2000',
+        '--save', '',
+        '--appendonly', 'no',
+        '--dir', dir,
+        '--daemonize', 'no',
+      ];
+      const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      outputs.set(port, '');
+      const keep = (d: Buffer) => outputs.set(port, ((outputs.get(port) ?? '') + d.toString()).slice(-4000));
+      proc.stdout?.on('data', keep);
+      proc.stderr?.on('data', keep);
+      const spawnError = new Promise<never>((_, reject) =>
+        proc.once('error', (err: NodeJS.ErrnoException) =>
+          reject(new Error(err.code === 'ENOENT' ? `redis-server not found ("${REDIS_SERVER}")` : `could not start redis-server: ${err.message}`)),
+        ),
+      );
+      spawnError.catch(() => undefined);
+      procs.push(proc);
+      live.add(proc);
+      proc.once('exit', () => live.delete(proc));
+      await Promise.race([
+        spawnError,
+        until(`node ${port} did not answer PING`, 5000, async () => {
+          if (proc.exitCode !== null) throw new Error(`exited: ${outputs.get(port)}`);
+          const r = await run(REDIS_CLI, ['-p', String(port), 'PING'], 2000);
+          return r.out.includes('PONG') ? true : undefined;
+        }),
+      ]);
+    }
+
+    const create = await run(
+      REDIS_CLI,
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      30_000,
+    );
+    if (create.code !== 0) throw new Error(`redis-cli --cluster create failed (${create.code}):\n${create.out}`);
+
+    for (const port of ports) {
+      await until(`node ${port} never reported cluster_state:ok`, 15_000, async () => {
+        const r = await run(REDIS_CLI, ['-p', String(port), 'CLUSTER', 'INFO'], 2000);
+        return /cluster_state:ok/.test(r.out) ? true : undefined;
+      });
+    }
+
+    const nodes: ClusterNodeInfo[] = [];
+    for (const port of ports) {
+      const r = await run(REDIS_CLI, ['-p', String(port), 'CLUSTER', 'MYID'], 2000);
+      nodes.push({ host: '127.0.0.1', port, key: `127.0.0.1:${port}`, id: r.out.trim() });
+    }
+
+    let admin: Cluster | undefined;
+    const handle: RedisCluster = {
+      nodes,
+      url: `redis://127.0.0.1:${ports[0]}`,
+      async createClient(options: ClusterOptions = {}) {
+        const c = new Cluster(
+          ports.map((port) => ({ host: '127.0.0.1', port })),
+          { enableOfflineQueue: true, slotsRefreshTimeout: 2000, ...options },
+        );
+        c.on('error', () => undefined); // reconnects are expected in tests
+        clients.add(c);
+        if (c.status !== 'ready') {
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('test Cluster client did not become ready')), 10_000);
+            c.once('ready', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        return c;
+      },
+      async nodeClient(port: number) {
+        const c = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, connectTimeout: 1000 });
+        c.on('error', () => undefined);
+        clients.add(c);
+        return c;
+      },
+      async keySlot(key: string) {
+        admin ??= await handle.createClient({ enableOfflineQueue: false });
+        return Number(await admin.cluster('KEYSLOT', key));
+      },
+      async ownerOf(slot: number) {
+        admin ??= await handle.createClient({ enableOfflineQueue: false });
+        const ranges = (await admin.cluster('SLOTS')) as unknown as Array<[number, number, [string, number, string]]>;
+        for (const [from, to, master] of ranges) {
+          if (slot >= from && slot <= to) {
+            const node = nodes.find((n) => n.port === Number(master[1]));
+            if (node) return node;
+          }
+        }
+        throw new Error(`no master owns slot ${slot}`);
+      },
+      close,
+    };
+    return handle;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
