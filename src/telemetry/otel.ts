@@ -84,9 +84,19 @@ class OtelTelemetry implements Telemetry {
     return (this.fixedMeter ??= this.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
   }
 
-  startCall(operation: 'complete' | 'stream', request: CompletionRequest, first: { provider: string; model: string; system: string }): CallObserver {
+  startCall(operation: 'complete' | 'stream', request: CompletionRequest, first: { provider: string; model: string; system: string }): CallObserver | undefined {
+    // Nothing registered globally (the API's no-op providers): skip the call's spans and counters
+    // entirely. Checked at every call, so an SDK registered later is picked up.
+    if (this.tracerProvider === undefined && this.meterProvider === undefined && globalsAreNoop(this.api)) return undefined;
     return new OtelCallObserver({ api: this.api, tracer: this.tracer(), instruments: instrumentsFor(this.meter()) }, operation, request, first);
   }
+}
+
+/** True while neither a tracer provider nor a meter provider is registered globally. */
+function globalsAreNoop(api: typeof OtelApi): boolean {
+  const tp = api.trace.getTracerProvider() as { getDelegate?: () => object };
+  const tracer = typeof tp.getDelegate === 'function' ? tp.getDelegate() : tp;
+  return tracer.constructor.name === 'NoopTracerProvider' && api.metrics.getMeterProvider().constructor.name === 'NoopMeterProvider';
 }
 
 function checkProvider(value: unknown, key: string, method: string): void {

@@ -26,5 +26,6 @@ export interface CallObserver {
 
 /** A telemetry sink for the client (OpenTelemetry by default when `@opentelemetry/api` is installed). */
 export interface Telemetry {
-  startCall(operation: 'complete' | 'stream', request: CompletionRequest, first: { provider: string; model: string; system: string }): CallObserver;
+  /** Starts observing a call; `undefined` when there is nothing to record it to (no cost for the call). */
+  startCall(operation: 'complete' | 'stream', request: CompletionRequest, first: { provider: string; model: string; system: string }): CallObserver | undefined;
 }
