@@ -104,6 +104,8 @@ export interface BreakerSnapshot {
   degraded: boolean;
 }
 
+/** How often a forced-open mirror re-reads the store while calls are rejected. */
+const FORCED_RECHECK_MS = 1000;
 /** How long a HALF_OPEN instance that was refused a probe rejects locally before asking again. */
 const HALF_OPEN_RECHECK_MS = 1000;
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
@@ -145,6 +147,7 @@ export class CircuitBreaker {
   private version = -1;
   private openUntil = 0; // local clock
   private denyUntil = 0; // local clock (HALF_OPEN refusal)
+  private forcedCheckedAt = 0; // local clock (last re-read while forced open)
   private last: Snapshot | undefined;
 
   // --- write-behind of successes ---
@@ -286,7 +289,16 @@ export class CircuitBreaker {
   /** Local admission checks for a non-CLOSED mirror: the rejection to return, or undefined to ask the store. */
   private localRejection(now: number): number | undefined {
     if (this.state === CircuitState.OPEN) {
-      if (this.forced) return Number.POSITIVE_INFINITY;
+      if (this.forced) {
+        // A forced-open mirror never asks the store by itself: re-read it at most once a second
+        // (in the background), so a lost key (flush, expiry) or a missed forceClose cannot hold
+        // this instance open for ever.
+        if (now - this.forcedCheckedAt >= FORCED_RECHECK_MS) {
+          this.forcedCheckedAt = now;
+          void this.refresh();
+        }
+        return Number.POSITIVE_INFINITY;
+      }
       if (now < this.openUntil) return this.openUntil - now;
     } else if (now < this.denyUntil) {
       return this.denyUntil - now;

@@ -8,6 +8,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from '../../src/breaker/ci
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/breaker/redis-store.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { isStoreError, type StoreError } from '../../src/errors/store-error.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { startBreakerChild, type BreakerChild } from './child-process.js';
 import { sleep, uniqueName, useRedis, waitFor } from './fixture.js';
 import { untilDelivered } from './propagation.js';
@@ -286,5 +287,32 @@ describe('garbage in the breaker’s keys', () => {
     expect(await b.snapshot()).toMatchObject({ state: 'closed', failures: 0, degraded: false });
     expect(await client.hget(store.keys(name).hash, 'state')).toBe('closed');
     await expect(b.execute(ok)).resolves.toBe('ok');
+  });
+});
+
+describe('a forced-open mirror re-reads the store', () => {
+  it('follows the store back to closed when the key is lost without any message (flush / expiry)', async () => {
+    const srv = await startRedisServer(); // its own server: FLUSHALL must not touch the other tests' keys
+    try {
+      const client = await srv.createClient();
+      const store = redisStore(client, { prefix: 'forced-lost', timeoutMs: 1000 });
+      const b = new CircuitBreaker('lost', { store });
+      await b.forceOpen();
+      await expect(b.execute(async () => 1)).rejects.toMatchObject({ code: 'circuit_open' });
+      await client.flushall(); // no transition is published
+      const deadline = Date.now() + 3000;
+      let result: unknown;
+      while (Date.now() < deadline) {
+        result = await b.execute(async () => 'served').catch((e: unknown) => e);
+        if (result === 'served') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(result).toBe('served');
+      await b.close();
+      await store.close();
+      client.disconnect();
+    } finally {
+      await srv.close();
+    }
   });
 });
