@@ -13,10 +13,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, isRunning, spawnRedisServer, waitExit } from '../test/helpers/processes.js';
 import { renderMarkdown, renderText, type Report } from './report.js';
 import { machine, skippedSection, sleep, type SectionResult } from './util.js';
 
@@ -36,19 +36,6 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const write = !args.includes('--no-write') && !quick && only === undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 interface PrivateRedis {
   url: string;
   proc: ChildProcess;
@@ -56,39 +43,19 @@ interface PrivateRedis {
 
 async function startRedis(): Promise<PrivateRedis | { missing: string }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const failed = new Promise<string>((resolve) => {
-    proc.on('error', (e) => resolve(`redis-server not available (${e.message})`));
-    proc.on('exit', (code) => resolve(`redis-server exited with code ${code}`));
-  });
-  const { Redis } = await import('ioredis');
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50; i++) {
-    const result = await Promise.race([failed, sleep(100).then(() => undefined)]);
-    if (result !== undefined) return { missing: result };
-    const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      return { url, proc };
-    } catch {
-      c.disconnect();
-    }
+  try {
+    const proc = await spawnRedisServer(['--port', String(port), '--loglevel', 'warning'], { port });
+    return { url: `redis://127.0.0.1:${port}`, proc };
+  } catch (err) {
+    return { missing: err instanceof Error ? err.message : String(err) };
   }
-  proc.kill('SIGTERM');
-  return { missing: 'redis-server did not answer PING within 5 s' };
 }
 
 async function stopRedis(r: PrivateRedis): Promise<void> {
-  if (r.proc.exitCode !== null) return;
-  const exited = new Promise((resolve) => r.proc.once('exit', resolve));
+  if (!isRunning(r.proc)) return;
   r.proc.kill('SIGTERM');
-  await Promise.race([exited, sleep(3000)]);
-  if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
+  await Promise.race([waitExit(r.proc), sleep(3000)]);
+  if (isRunning(r.proc)) r.proc.kill('SIGKILL');
 }
 
 function runSection(file: string, env: NodeJS.ProcessEnv, outFile: string): Promise<number | null> {

@@ -4,16 +4,20 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { ErrorKind } from '../../src/errors/error-kind.js';
-import { ProviderError, isProviderError } from '../../src/errors/provider-error.js';
-import { classifyNetworkError } from '../shared/classify-network-error.js';
+import { ProviderError } from '../../src/errors/provider-error.js';
 import { getHeader, type HeadersLike } from '../shared/headers.js';
-import { abortedError, badResponse, isAbortError, sdkConnectionClass } from '../shared/provider-errors.js';
+import { mapSdkError, type SdkErrorMapping } from '../shared/map-sdk-error.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
-import { scrubSecrets } from '../shared/scrub-secrets.js';
 import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
 
 /** Anthropic's wording when its output classifiers stop a response ("Output blocked by content filtering policy"). */
 const CONTENT_FILTER_MESSAGE = /content filtering policy|blocked by (?:our )?content|content policy|usage policy/i;
+
+const ANTHROPIC_ERRORS: SdkErrorMapping<ApiErrorLike> = {
+  classes: { userAbort: APIUserAbortError, connectionTimeout: APIConnectionTimeoutError, connection: APIConnectionError, api: APIError },
+  fromApiError,
+  mapOther: streamingRequired,
+};
 
 /**
  * Normalises an Anthropic SDK failure.
@@ -45,32 +49,7 @@ export function mapAnthropicError(
   signal?: AbortSignal,
   requestId?: string,
 ): ProviderError {
-  if (isProviderError(err)) return err;
-  const sdkClass = sdkConnectionClass(err);
-  if (signal?.aborted || err instanceof APIUserAbortError || sdkClass === 'abort' || isAbortError(err)) {
-    scrubSecrets(err);
-    return abortedError(provider, signal?.aborted ? (signal.reason ?? err) : err, requestId);
-  }
-  scrubSecrets(err);
-  if (err instanceof APIConnectionTimeoutError || sdkClass === 'timeout') {
-    return new ProviderError({ provider, kind: 'timeout', message: messageOf(err), requestId, cause: err });
-  }
-  if (err instanceof APIConnectionError || sdkClass === 'connection') {
-    const net = classifyNetworkError((err as { cause?: unknown }).cause);
-    const detail = net ? `${messageOf(err)} (${net.code})` : messageOf(err);
-    return new ProviderError({ provider, kind: net?.kind ?? 'connection', message: detail, requestId, cause: err });
-  }
-  if (err instanceof APIError || isApiErrorLike(err)) return fromApiError(err as ApiErrorLike, provider, requestId);
-  const net = classifyNetworkError(err);
-  if (net) {
-    return new ProviderError({ provider, kind: net.kind, message: `${messageOf(err)} (${net.code})`, requestId, cause: err });
-  }
-  if (err instanceof SyntaxError) return badResponse(provider, `malformed JSON: ${err.message}`, requestId, err);
-  // The SDK refuses, before sending, a non-streaming call it expects to outlast 10 minutes.
-  if (err instanceof Error && /Streaming is required/i.test(err.message)) {
-    return new ProviderError({ provider, kind: 'invalid_request', message: err.message, cause: err });
-  }
-  return badResponse(provider, messageOf(err), requestId, err);
+  return mapSdkError(ANTHROPIC_ERRORS, err, provider, signal, requestId);
 }
 
 /** The fields of an SDK `APIError` we read (also from another copy of the SDK). */
@@ -84,10 +63,6 @@ interface ApiErrorLike {
   apiMessage?: string | null;
   message: string;
   requestID?: string | null;
-}
-
-function isApiErrorLike(err: unknown): boolean {
-  return err instanceof Error && 'status' in err && 'headers' in err && 'error' in err;
 }
 
 function fromApiError(err: ApiErrorLike, provider: string, requestId: string | undefined): ProviderError {
@@ -154,6 +129,10 @@ function inBandKind(type: string | undefined, message: string): ErrorKind {
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** The SDK refuses, before sending, a non-streaming call it expects to outlast 10 minutes. */
+function streamingRequired(err: unknown, provider: string): ProviderError | undefined {
+  if (err instanceof Error && /Streaming is required/i.test(err.message)) {
+    return new ProviderError({ provider, kind: 'invalid_request', message: err.message, cause: err });
+  }
+  return undefined;
 }

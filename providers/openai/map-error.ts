@@ -4,16 +4,19 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ErrorKind } from '../../src/errors/error-kind.js';
-import { ProviderError, isProviderError } from '../../src/errors/provider-error.js';
-import { classifyNetworkError } from '../shared/classify-network-error.js';
+import { ProviderError } from '../../src/errors/provider-error.js';
 import { getHeader, type HeadersLike } from '../shared/headers.js';
-import { abortedError, badResponse, isAbortError, sdkConnectionClass } from '../shared/provider-errors.js';
+import { mapSdkError, type SdkErrorMapping } from '../shared/map-sdk-error.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
-import { scrubSecrets } from '../shared/scrub-secrets.js';
 import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
 
 const CONTENT_FILTER_CODES = new Set(['content_policy_violation', 'content_filter', 'content_filtered']);
 const CONTENT_FILTER_MESSAGE = /content management policy|content[_ ]policy|safety system|content filter/i;
+
+const OPENAI_ERRORS: SdkErrorMapping<ApiErrorLike> = {
+  classes: { userAbort: APIUserAbortError, connectionTimeout: APIConnectionTimeoutError, connection: APIConnectionError, api: APIError },
+  fromApiError,
+};
 
 /**
  * Normalises an OpenAI SDK failure.
@@ -43,28 +46,7 @@ export function mapOpenAIError(
   signal?: AbortSignal,
   requestId?: string,
 ): ProviderError {
-  if (isProviderError(err)) return err;
-  const sdkClass = sdkConnectionClass(err);
-  if (signal?.aborted || err instanceof APIUserAbortError || sdkClass === 'abort' || isAbortError(err)) {
-    scrubSecrets(err);
-    return abortedError(provider, signal?.aborted ? (signal.reason ?? err) : err, requestId);
-  }
-  scrubSecrets(err);
-  if (err instanceof APIConnectionTimeoutError || sdkClass === 'timeout') {
-    return new ProviderError({ provider, kind: 'timeout', message: messageOf(err), requestId, cause: err });
-  }
-  if (err instanceof APIConnectionError || sdkClass === 'connection') {
-    const net = classifyNetworkError((err as { cause?: unknown }).cause);
-    const detail = net ? `${messageOf(err)} (${net.code})` : messageOf(err);
-    return new ProviderError({ provider, kind: net?.kind ?? 'connection', message: detail, requestId, cause: err });
-  }
-  if (err instanceof APIError || isApiErrorLike(err)) return fromApiError(err as ApiErrorLike, provider, requestId);
-  const net = classifyNetworkError(err);
-  if (net) {
-    return new ProviderError({ provider, kind: net.kind, message: `${messageOf(err)} (${net.code})`, requestId, cause: err });
-  }
-  if (err instanceof SyntaxError) return badResponse(provider, `malformed JSON: ${err.message}`, requestId, err);
-  return badResponse(provider, messageOf(err), requestId, err);
+  return mapSdkError(OPENAI_ERRORS, err, provider, signal, requestId);
 }
 
 /** The fields of an SDK `APIError` we read (also from another copy of the SDK). */
@@ -76,10 +58,6 @@ interface ApiErrorLike {
   type?: unknown;
   message: string;
   requestID?: string | null;
-}
-
-function isApiErrorLike(err: unknown): boolean {
-  return err instanceof Error && 'status' in err && 'headers' in err && 'error' in err;
 }
 
 function fromApiError(err: ApiErrorLike, provider: string, requestId: string | undefined): ProviderError {
@@ -133,8 +111,4 @@ function inBandKind(code: string | undefined, type: string | undefined, message:
   if (type === 'invalid_request_error') return refine('invalid_request', code, message);
   if (type === 'authentication_error' || code === 'invalid_api_key') return 'auth';
   return 'server';
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

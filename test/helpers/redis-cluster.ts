@@ -11,14 +11,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+import { freePort, isRunning, spawnRedisServer, waitExit } from './processes.js';
 
 export { Redis };
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 
 export interface ClusterNodeInfo {
@@ -50,24 +49,6 @@ export interface RedisCluster {
   close(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -84,11 +65,6 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
       resolve({ code, out });
     });
   });
-}
-
-function waitExit(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => proc.once('exit', () => resolve()));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -120,7 +96,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     closed = true;
     for (const c of clients) c.disconnect();
     clients.clear();
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const p of procs) if (isRunning(p)) p.kill('SIGKILL');
     await Promise.all(procs.map(waitExit));
     rmSync(dir, { recursive: true, force: true });
   };
@@ -137,42 +113,15 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       ports.push(p);
       busPorts.push(bus);
     }
-    const outputs = new Map<number, string>();
     for (const [i, port] of ports.entries()) {
       const args = [
         '--port', String(port),
         '--cluster-port', String(busPorts[i]),
-        '--bind', '127.0.0.1',
         '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout', '2000',
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', dir,
-        '--daemonize', 'no',
       ];
-      const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      outputs.set(port, '');
-      const keep = (d: Buffer) => outputs.set(port, ((outputs.get(port) ?? '') + d.toString()).slice(-4000));
-      proc.stdout?.on('data', keep);
-      proc.stderr?.on('data', keep);
-      const spawnError = new Promise<never>((_, reject) =>
-        proc.once('error', (err: NodeJS.ErrnoException) =>
-          reject(new Error(err.code === 'ENOENT' ? `redis-server not found ("${REDIS_SERVER}")` : `could not start redis-server: ${err.message}`)),
-        ),
-      );
-      spawnError.catch(() => undefined);
-      procs.push(proc);
-      live.add(proc);
-      proc.once('exit', () => live.delete(proc));
-      await Promise.race([
-        spawnError,
-        until(`node ${port} did not answer PING`, 5000, async () => {
-          if (proc.exitCode !== null) throw new Error(`exited: ${outputs.get(port)}`);
-          const r = await run(REDIS_CLI, ['-p', String(port), 'PING'], 2000);
-          return r.out.includes('PONG') ? true : undefined;
-        }),
-      ]);
+      procs.push(await spawnRedisServer(args, { port, dir }));
     }
 
     const create = await run(

@@ -3,12 +3,12 @@
  * touch a shared Redis. If redis-server is missing or does not start, `startRedisServer` THROWS
  * (a Redis test must never be skipped silently).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { freePort, isRunning, spawnRedisServer, waitExit } from './processes.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -30,84 +30,8 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves when the port answers PING with PONG. */
-function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    let buf = '';
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => {
-      buf += d.toString();
-      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
-    });
-    socket.on('error', () => done(false));
-  });
-}
-
-async function waitUntilAnswers(port: number, proc: ChildProcess, output: () => string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`redis-server on port ${port} exited (${proc.exitCode ?? proc.signalCode}) before answering:\n${output()}`);
-    }
-    if (await pingOnce(port, 200)) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
-}
-
-function waitExit(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => proc.once('exit', () => resolve()));
-}
-
-async function spawnServer(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
-  let out = '';
-  const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const spawnError = new Promise<never>((_, reject) =>
-    proc.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          err.code === 'ENOENT'
-            ? `redis-server not found (looked for "${REDIS_SERVER}" on PATH). The Redis tests need it: apt-get install redis-server`
-            : `could not start redis-server: ${err.message}`,
-        ),
-      ),
-    ),
-  );
-  spawnError.catch(() => undefined);
-  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
-  await Promise.race([spawnError, waitUntilAnswers(port, proc, () => out)]);
-  return proc;
+function spawnServer(port: number, dir: string): Promise<ChildProcess> {
+  return spawnRedisServer(['--port', String(port)], { port, dir });
 }
 
 /** Starts a private redis-server on a free port. @throws Error when it cannot be started */
@@ -171,7 +95,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
     async restart() {
-      if (current.exitCode === null && current.signalCode === null) await terminate('SIGTERM');
+      if (isRunning(current)) await terminate('SIGTERM');
       current = await spawnServer(port, dir);
     },
     pause() {
@@ -185,7 +109,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     async close() {
       for (const c of clients) c.disconnect();
       clients.clear();
-      if (current.exitCode === null && current.signalCode === null) await terminate('SIGKILL');
+      if (isRunning(current)) await terminate('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,12 @@
 /**
- * Helpers shared by the provider tests (fixtures, call contexts, stream collection, key leaks).
+ * Helpers shared by the provider tests (fixtures, call contexts, stream collection, error tables,
+ * key leaks). Nock lives in ./_nock.ts: importing nock patches the HTTP stack, which the tests
+ * against real local servers must not have.
  */
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
+import type { ErrorKind } from '../../src/errors/error-kind.js';
 import type { ProviderCallContext, ProviderStreamEvent } from '../../src/provider.js';
 import { isProviderError, type ProviderError } from '../../src/errors/provider-error.js';
 
@@ -54,6 +57,31 @@ export async function rejection(promise: Promise<unknown>): Promise<ProviderErro
     return error as ProviderError;
   }
   throw new Error('expected a rejection');
+}
+
+/** One row of an adapter's error table: an HTTP error reply and the ProviderError it must become. */
+export interface ErrorRow {
+  name: string;
+  status: number;
+  body: string | Record<string, unknown>;
+  headers?: Record<string, string>;
+  kind: ErrorKind;
+  retryable: boolean;
+  providerCode?: string;
+  retryAfterMs?: number;
+}
+
+/** Asserts that `e`, from `provider`'s adapter given `row`'s reply with `requestId` in its headers, is what `row` says. */
+export function expectErrorRow(e: ProviderError, row: ErrorRow, provider: string, requestId: string): void {
+  expect(e.kind).toBe(row.kind);
+  expect(e.retryable).toBe(row.retryable);
+  expect(e.status).toBe(row.status);
+  expect(e.provider).toBe(provider);
+  expect(e.requestId).toBe(requestId);
+  if (row.providerCode !== undefined) expect(e.providerCode).toBe(row.providerCode);
+  expect(e.retryAfterMs).toBe(row.retryAfterMs);
+  expect(e.cause).toBeInstanceOf(Error);
+  expect(e.message).toMatch(new RegExp(`^\\[${provider}\\] `));
 }
 
 /** Asserts `secret` appears in no serialisation of `err`: JSON, String, stack, util.inspect. */

@@ -1,37 +1,21 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from '../../providers/anthropic/index.js';
 import { mapAnthropicError } from '../../providers/anthropic/map-error.js';
-import type { ErrorKind } from '../../src/errors/error-kind.js';
-import { HELLO, ctx, expectNoSecret, jsonFixture, rejection } from './_helpers.js';
+import { HELLO, ctx, expectErrorRow, expectNoSecret, jsonFixture, rejection, type ErrorRow } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-test-SECRET123456789';
 const API = 'https://api.anthropic.com';
 const REQUEST_ID = 'req_011CSHoEzz9zZ9zZ9zZ9zZ9z';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const adapter = () => anthropic({ model: 'claude-haiku-4-5', apiKey: KEY });
 
-interface Row {
-  name: string;
-  status: number;
-  body: string | Record<string, unknown>;
-  headers?: Record<string, string>;
-  kind: ErrorKind;
-  retryable: boolean;
-  providerCode?: string;
-  retryAfterMs?: number;
-}
-
 const err = (name: string) => jsonFixture(`anthropic/errors/${name}`);
 
-const ROWS: Row[] = [
+const ROWS: ErrorRow[] = [
   { name: '429 with retry-after seconds', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after': '17' }, kind: 'rate_limit', retryable: true, providerCode: 'rate_limit_error', retryAfterMs: 17_000 },
   { name: '429 with retry-after-ms', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after-ms': '250', 'retry-after': '1' }, kind: 'rate_limit', retryable: true, retryAfterMs: 250 },
   { name: '400 billing_error (credit exhausted)', status: 400, body: err('billing-400.json'), kind: 'rate_limit', retryable: false, providerCode: 'billing_error' },
@@ -57,15 +41,7 @@ describe('anthropic error normalisation (DESIGN §3), through the SDK over HTTP'
       .post('/v1/messages')
       .reply(row.status, row.body, { 'request-id': REQUEST_ID, ...row.headers });
     const e = await rejection(adapter().complete(HELLO, ctx()));
-    expect(e.kind).toBe(row.kind);
-    expect(e.retryable).toBe(row.retryable);
-    expect(e.status).toBe(row.status);
-    expect(e.provider).toBe('anthropic');
-    expect(e.requestId).toBe(REQUEST_ID);
-    if (row.providerCode !== undefined) expect(e.providerCode).toBe(row.providerCode);
-    expect(e.retryAfterMs).toBe(row.retryAfterMs);
-    expect(e.cause).toBeInstanceOf(Error);
-    expect(e.message).toMatch(/^\[anthropic\] /);
+    expectErrorRow(e, row, 'anthropic', REQUEST_ID);
   });
 
   it('reads the message, not the raw JSON body, into the error message', async () => {

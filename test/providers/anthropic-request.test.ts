@@ -1,20 +1,16 @@
 import Anthropic from '@anthropic-ai/sdk';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from '../../providers/anthropic/index.js';
 import { JSON_INSTRUCTION } from '../../providers/anthropic/convert-request.js';
 import type { CompletionRequest } from '../../src/types.js';
 import { collect, ctx, fixture, jsonFixture, rejection } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-ant-test-request-0001';
 const API = 'https://api.anthropic.com';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 async function sentBody(
   request: CompletionRequest,

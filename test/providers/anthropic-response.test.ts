@@ -1,20 +1,16 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from '../../providers/anthropic/index.js';
 import { mapStopReason } from '../../providers/anthropic/map-stop-reason.js';
 import { mapUsage } from '../../providers/anthropic/map-usage.js';
 import { HELLO, ctx, jsonFixture, rejection } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-ant-test-response-0001';
 const API = 'https://api.anthropic.com';
 const REQUEST_ID = 'req_011CSHoEeqs5C35K2UUqR7Fy';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const adapter = () => anthropic({ model: 'claude-haiku-4-5', apiKey: KEY });
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>

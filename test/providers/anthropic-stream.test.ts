@@ -1,18 +1,14 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from '../../providers/anthropic/index.js';
 import { HELLO, collect, collectUntilError, ctx, fixture } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-ant-test-stream-0001';
 const API = 'https://api.anthropic.com';
 const REQUEST_ID = 'req_011CStReAm0000000000000';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const sse = (name: string) =>
   nock(API)

@@ -1,37 +1,21 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openai } from '../../providers/openai/index.js';
 import { mapOpenAIError } from '../../providers/openai/map-error.js';
-import type { ErrorKind } from '../../src/errors/error-kind.js';
-import { HELLO, ctx, expectNoSecret, fixture, jsonFixture, rejection } from './_helpers.js';
+import { HELLO, ctx, expectErrorRow, expectNoSecret, fixture, jsonFixture, rejection, type ErrorRow } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-test-SECRET123456789';
 const API = 'https://api.openai.com';
 const REQUEST_ID = 'req_5e7f0a1b2c3d4e5f6a7b8c9d0e1f2a3b';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const adapter = () => openai({ model: 'gpt-4o-mini', apiKey: KEY });
 
-interface Row {
-  name: string;
-  status: number;
-  body: string | Record<string, unknown>;
-  headers?: Record<string, string>;
-  kind: ErrorKind;
-  retryable: boolean;
-  providerCode?: string;
-  retryAfterMs?: number;
-}
-
 const err = (name: string) => jsonFixture(`openai/errors/${name}`);
 
-const ROWS: Row[] = [
+const ROWS: ErrorRow[] = [
   { name: '429 with retry-after-ms', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after-ms': '1500', 'retry-after': '2' }, kind: 'rate_limit', retryable: true, providerCode: 'rate_limit_exceeded', retryAfterMs: 1500 },
   { name: '429 with retry-after seconds', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after': '20' }, kind: 'rate_limit', retryable: true, retryAfterMs: 20_000 },
   { name: '429 without retry-after', status: 429, body: err('rate-limit-429.json'), kind: 'rate_limit', retryable: true },
@@ -57,15 +41,7 @@ describe('openai error normalisation (DESIGN §3), through the SDK over HTTP', (
       .post('/v1/chat/completions')
       .reply(row.status, row.body, { 'x-request-id': REQUEST_ID, ...row.headers });
     const e = await rejection(adapter().complete(HELLO, ctx()));
-    expect(e.kind).toBe(row.kind);
-    expect(e.retryable).toBe(row.retryable);
-    expect(e.status).toBe(row.status);
-    expect(e.provider).toBe('openai');
-    expect(e.requestId).toBe(REQUEST_ID);
-    if (row.providerCode !== undefined) expect(e.providerCode).toBe(row.providerCode);
-    expect(e.retryAfterMs).toBe(row.retryAfterMs);
-    expect(e.cause).toBeInstanceOf(Error);
-    expect(e.message).toMatch(/^\[openai\] /);
+    expectErrorRow(e, row, 'openai', REQUEST_ID);
   });
 
   it('the same rows fail a stream before its first event', async () => {

@@ -1,19 +1,15 @@
 import nock from 'nock';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openai } from '../../providers/openai/index.js';
 import type { CompletionRequest } from '../../src/types.js';
 import { collect, ctx, fixture, jsonFixture, rejection } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-test-openai-request-0001';
 const API = 'https://api.openai.com';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 /** Sends `request` and returns the JSON body the SDK put on the wire. */
 async function sentBody(request: CompletionRequest, options: Partial<Parameters<typeof openai>[0]> = {}, model = 'gpt-4o-mini'): Promise<Record<string, unknown>> {

@@ -1,19 +1,15 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openai } from '../../providers/openai/index.js';
 import { mapFinishReason } from '../../providers/openai/map-finish-reason.js';
 import { mapUsage } from '../../providers/openai/map-usage.js';
 import { HELLO, ctx, jsonFixture, rejection } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-test-openai-response-0001';
 const API = 'https://api.openai.com';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const adapter = () => openai({ model: 'gpt-4o-mini', apiKey: KEY });
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>

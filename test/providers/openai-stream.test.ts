@@ -1,18 +1,14 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openai } from '../../providers/openai/index.js';
 import { HELLO, collect, collectUntilError, ctx, fixture } from './_helpers.js';
+import { useNock } from './_nock.js';
 
 const KEY = 'sk-test-openai-stream-0001';
 const API = 'https://api.openai.com';
 const REQUEST_ID = 'req_3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 const sse = (name: string) =>
   nock(API)

@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import nock from 'nock';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from '../../providers/anthropic/index.js';
 import { openai } from '../../providers/openai/index.js';
 import { ERROR_KINDS } from '../../src/errors/error-kind.js';
@@ -23,6 +23,7 @@ import { isProviderError } from '../../src/errors/provider-error.js';
 import type { ProviderAdapter, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { FinishReason, Usage } from '../../src/types.js';
 import { HELLO, ctx, fixture } from '../providers/_helpers.js';
+import { useNock } from '../providers/_nock.js';
 
 const SEED = Number.parseInt(process.env.FC_SEED ?? '20251128', 10);
 const PATH = process.env.FC_PATH;
@@ -30,12 +31,7 @@ const RUNS = Number.parseInt(process.env.FC_FUZZ_RUNS ?? '120', 10);
 /** A single call must settle within this (nock answers at once: anything slower is a hang). */
 const HANG_MS = 3000;
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 // ------------------------------------------------------------------------------------------------
 // Mutations

@@ -4,49 +4,11 @@
  * persistence, killed (and the temp dir removed) by `close()`; a missing binary is an error, never
  * a skip.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** Resolves when something accepts TCP connections on `port`. */
-async function listening(port: number, proc: ChildProcess, output: () => string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`redis-server exited before listening on ${port}:\n${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms:\n${output()}`);
-}
+import { REDIS_SERVER, freePort, isRunning, spawnRedisServer, waitExit } from '../helpers/processes.js';
 
 export interface SecureRedis {
   readonly port: number;
@@ -63,25 +25,15 @@ export async function startSecureRedis(extraArgs: (dir: string) => string[], tls
   try {
     const port = await freePort();
     const ports = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
-    const args = [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...extraArgs(dir)];
-    let out = '';
-    const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-    proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-    const spawnError = new Promise<never>((_, reject) =>
-      proc.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'ENOENT' ? `redis-server not found ("${REDIS_SERVER}")` : err.message))),
-    );
-    spawnError.catch(() => undefined);
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
-    await Promise.race([spawnError, listening(port, proc, () => out)]);
+    // Ready once it accepts connections: a PING gets -NOAUTH with a password, and no answer over plain TCP with TLS.
+    const proc = await spawnRedisServer([...ports, ...extraArgs(dir)], { port, dir, until: 'listening' });
     return {
       port,
       dir,
       async close() {
-        if (proc.exitCode === null && proc.signalCode === null) {
+        if (isRunning(proc)) {
           proc.kill('SIGKILL');
-          await new Promise((r) => proc.once('exit', r));
+          await waitExit(proc);
         }
         rmSync(dir, { recursive: true, force: true });
       },
