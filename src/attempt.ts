@@ -19,26 +19,32 @@ export class AttemptAbort extends Error {
  * One listener per caller signal, however many attempts (or concurrent calls) share it: fans the
  * abort out to the scopes registered now. Avoids piling listeners onto a long-lived signal.
  */
-const callerHubs = new WeakMap<AbortSignal, Set<() => void>>();
+interface CallerHub {
+  readonly scopes: Set<() => void>;
+  readonly onAbort: () => void;
+}
+const callerHubs = new WeakMap<AbortSignal, CallerHub>();
 
 function onCallerAbort(signal: AbortSignal, fn: () => void): () => void {
   let hub = callerHubs.get(signal);
   if (!hub) {
-    const set = new Set<() => void>();
-    hub = set;
-    callerHubs.set(signal, set);
-    signal.addEventListener(
-      'abort',
-      () => {
-        callerHubs.delete(signal);
-        for (const f of set) f();
-      },
-      { once: true },
-    );
+    const scopes = new Set<() => void>();
+    const onAbort = (): void => {
+      callerHubs.delete(signal);
+      for (const f of scopes) f();
+    };
+    hub = { scopes, onAbort };
+    callerHubs.set(signal, hub);
+    signal.addEventListener('abort', onAbort, { once: true });
   }
-  hub.add(fn);
+  hub.scopes.add(fn);
   const h = hub;
-  return () => void h.delete(fn);
+  return () => {
+    if (!h.scopes.delete(fn) || h.scopes.size > 0) return;
+    // the last attempt on this signal ended: leave nothing behind on the caller's signal
+    signal.removeEventListener('abort', h.onAbort);
+    if (callerHubs.get(signal) === h) callerHubs.delete(signal);
+  };
 }
 
 const CALLER_ABORT_MESSAGE = 'aborted by the caller';

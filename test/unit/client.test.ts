@@ -348,3 +348,26 @@ describe('budget accounting', () => {
     expect(res.attempts.map((x) => x.outcome)).toEqual(['circuit_open', 'error', 'error', 'success']);
   });
 });
+
+describe('the caller signal', () => {
+  it('gets one listener however many calls share it, and none once they end', async () => {
+    const { getEventListeners } = await import('node:events');
+    const a = scripted('a', ['hang']);
+    const llm = client({ providers: [a], retry: { retries: 0 }, timeoutMs: 50 });
+    const ac = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const calls = Array.from({ length: 30 }, () => llm.complete(msgs, { signal: ac.signal }).catch(() => undefined));
+      await new Promise((r) => setTimeout(r, 5));
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+      await Promise.all(calls);
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
