@@ -7,7 +7,7 @@
  *   pub/sub (PUBLISH inside the scripts is broadcast over the cluster bus), for names on every master.
  * The cluster is torn down (processes killed, temp dir removed) after the file, even on failure.
  */
-import type { Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 let markers = 0;
 /** Publishes a marker on the store's channel until the store's subscriber delivers it. */
-async function untilDelivered(publisher: Cluster, store: BreakerStore & { channel: string }, timeoutMs = 5000): Promise<void> {
+async function untilDelivered(publisher: Cluster | Redis, store: BreakerStore & { channel: string }, timeoutMs = 5000): Promise<void> {
   const name = `__marker__${process.pid}-${++markers}`;
   const message = JSON.stringify({
     v: 1, name, state: 'closed', forced: 0, failures: 0, successes: 0, openedAt: 0,
@@ -67,6 +67,7 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
 const scenarioPrefixes: string[] = [];
 let envCounter = 0;
 let scenarioClients: Promise<[Cluster, Cluster]> | undefined;
+let masterPublishers: Promise<Redis[]> | undefined;
 
 defineBreakerScenarios('redis store on a 3-master Redis Cluster', async () => {
   const cluster = await getCluster();
@@ -88,8 +89,12 @@ defineBreakerScenarios('redis store on a 3-master Redis Cluster', async () => {
     advance: (ms) => sleep(ms),
     resetTimeoutMs: 150,
     probeLeaseMs: 300,
+    // A transition is published by the master that owns the breaker's slot and relayed over the
+    // cluster bus; a marker published on another node can overtake it. Messages from one node
+    // arrive in order, so a marker from every master delivered means everything before it was.
     propagate: async () => {
-      await Promise.all(stores.map((s) => untilDelivered(a, s)));
+      const publishers = await (masterPublishers ??= Promise.all(cluster.nodes.map((n) => cluster.nodeClient(n.port))));
+      await Promise.all(stores.flatMap((s) => publishers.map((p) => untilDelivered(p, s))));
     },
     teardown: async () => {
       await Promise.all(stores.map((s) => s.close()));

@@ -351,7 +351,8 @@ describe('budget accounting', () => {
 
 describe('the caller signal', () => {
   it('gets one listener however many calls share it, and none once they end', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = (t: EventTarget, name: string) => EventEmitter.getEventListeners(t, name);
     const a = scripted('a', ['hang']);
     const llm = client({ providers: [a], retry: { retries: 0 }, timeoutMs: 50 });
     const ac = new AbortController();
