@@ -12,6 +12,7 @@
 import type { BreakerPermit } from './breaker/circuit-breaker.js';
 import { AttemptScope, normalizeAttemptError } from './attempt.js';
 import { Budget } from './budget.js';
+import { ConfigError } from './errors/config-error.js';
 import { ProviderError } from './errors/provider-error.js';
 import { recordAttempt, walkChain, type ChainEntry } from './failover.js';
 import type { ProviderStreamEvent } from './provider.js';
@@ -76,7 +77,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
-    if (this.iterated) throw new TypeError('an LLMStream can be iterated only once');
+    if (this.iterated) throw new ConfigError('stream', 'an LLMStream can be iterated only once (use toResponse() or partial for its result)');
     this.iterated = true;
     return this.run();
   }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { ConfigError } from '../errors/config-error.js';
+
 /** Returned by `on()`: call `dispose()` (or use `using`) to stop listening. */
 export interface EventSubscription {
   dispose(): void;
@@ -14,7 +16,7 @@ export class Emitter<E extends { [K in keyof E]: unknown }> {
   private readonly listeners: { [K in keyof E]?: Array<(event: E[K]) => void> } = {};
 
   on<K extends keyof E>(name: K, listener: (event: E[K]) => void): EventSubscription {
-    if (typeof listener !== 'function') throw new TypeError(`listener for "${String(name)}" must be a function`);
+    if (typeof listener !== 'function') throw new ConfigError('listener', `the "${String(name)}" listener must be a function`);
     const list = (this.listeners[name] ??= []);
     list.push(listener);
     let done = false;

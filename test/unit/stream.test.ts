@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLLMClient, type LLMClient } from '../../src/client.js';
 import type { LLMClientOptions } from '../../src/client-options.js';
 import { AllProvidersFailedError } from '../../src/errors/all-providers-failed-error.js';
+import { ConfigError } from '../../src/errors/config-error.js';
 import { ProviderError } from '../../src/errors/provider-error.js';
 import type { ProviderStreamEvent } from '../../src/provider.js';
 import type { StreamEvent } from '../../src/types.js';
@@ -194,6 +195,6 @@ describe('llm.stream()', () => {
     const llm = client({ providers: [scripted('a', [], { streamScript: [{ events: full }] })] });
     const s = llm.stream(msgs);
     await collect(s);
-    expect(() => s[Symbol.asyncIterator]()).toThrow(TypeError);
+    expect(() => s[Symbol.asyncIterator]()).toThrow(ConfigError);
   });
 });
