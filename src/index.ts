@@ -20,7 +20,7 @@ export {
 } from './breaker/options.js';
 export type { BreakerStore, StoreChange, Disposable } from './breaker/store.js';
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from './breaker/memory-store.js';
-export { redisStore, RedisStore, type RedisStoreOptions, type RedisStoreClient } from './breaker/redis-store.js';
+export { redisStore, RedisStore, type RedisStoreOptions, type RedisStoreClient, type RedisStoreConnection } from './breaker/redis-store.js';
 export * from './errors/index.js';
 export type * from './types.js';
 export type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from './provider.js';

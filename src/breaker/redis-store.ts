@@ -9,7 +9,6 @@
  * throws synchronously. The breaker then runs on its local state until {@link RedisStore.ping} answers.
  * @module
  */
-import type { Cluster, Redis } from 'ioredis';
 import { ConfigError } from '../errors/config-error.js';
 import { StoreError, isStoreError } from '../errors/store-error.js';
 import { checkDuration, checkInteger, describe } from './options.js';
@@ -21,6 +20,7 @@ import {
   encodeArgs,
   type BreakerKeys,
 } from './redis-codec.js';
+import type { RedisStoreClient } from './redis-client.js';
 import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 
@@ -69,8 +69,7 @@ export interface RedisStoreOptions {
   channel?: string;
 }
 
-/** The client a {@link RedisStore} works with: an ioredis `Redis` or `Cluster`. */
-export type RedisStoreClient = Redis | Cluster;
+export type { RedisStoreClient, RedisStoreConnection } from './redis-client.js';
 
 const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
 

@@ -4,20 +4,22 @@
  * a `change` and each reconnection into a `resync` (messages may have been missed meanwhile).
  * @module
  */
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisStoreClient, RedisStoreConnection } from './redis-client.js';
 import { decodeMessage } from './redis-codec.js';
 import type { StoreChange } from './store.js';
 
-/** The part of an ioredis connection the subscriber uses. */
-type SubscriberConnection = Redis | Cluster;
+/** ioredis' standalone `Redis#duplicate`, which takes option overrides (`Cluster#duplicate` takes startup nodes first). */
+interface StandaloneClient {
+  duplicate(override: { autoResubscribe: boolean }): RedisStoreConnection;
+}
 
 export class RedisSubscriber {
-  private connection: SubscriberConnection | undefined;
+  private connection: RedisStoreConnection | undefined;
   private everSubscribed = false;
   private closed = false;
 
   constructor(
-    private readonly client: Redis | Cluster,
+    private readonly client: RedisStoreClient,
     private readonly channel: string,
     private readonly emit: (change: StoreChange) => void,
   ) {}
@@ -25,11 +27,11 @@ export class RedisSubscriber {
   /** Creates and connects the subscriber connection, once. Never throws. */
   start(): void {
     if (this.connection !== undefined || this.closed) return;
-    let sub: SubscriberConnection;
+    let sub: RedisStoreConnection;
     try {
       // Standalone: we resubscribe ourselves on every `ready`, so that `resync` is emitted only once
       // the subscription is active again. A Cluster resubscribes on its own; subscribing again is harmless.
-      sub = isCluster(this.client) ? this.client.duplicate() : this.client.duplicate({ autoResubscribe: false });
+      sub = isCluster(this.client) ? this.client.duplicate() : (this.client as unknown as StandaloneClient).duplicate({ autoResubscribe: false });
     } catch {
       return; // no subscriber: changes still reach each instance through its own store replies
     }
@@ -46,7 +48,7 @@ export class RedisSubscriber {
     else if (sub.status === 'wait') sub.connect().catch(() => undefined);
   }
 
-  private subscribe(sub: SubscriberConnection): void {
+  private subscribe(sub: RedisStoreConnection): void {
     if (this.closed) return;
     sub.subscribe(this.channel).then(
       () => {
@@ -82,6 +84,6 @@ export class RedisSubscriber {
   }
 }
 
-function isCluster(client: Redis | Cluster): client is Cluster {
+function isCluster(client: RedisStoreClient): boolean {
   return (client as { isCluster?: unknown }).isCluster === true;
 }
