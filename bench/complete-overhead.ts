@@ -311,7 +311,7 @@ async function pieces(createLLMClient: ClientModule['createLLMClient']): Promise
       }),
     },
     { name: 'pRetry(one)', what: 'p-retry 7, first attempt succeeds', fn: loop(() => pRetry(one, { retries: 2, minTimeout: 0, maxTimeout: 0, factor: 1, randomize: false })) },
-    { name: 'withRetries(one)', what: 'src/retry.ts around p-retry', fn: loop(() => withRetries(one, DEFAULT_RETRY, new Budget(120_000, 3), false, undefined)) },
+    { name: 'withRetries(one)', what: 'src/retry.ts around p-retry', fn: loop(() => withRetries(one, DEFAULT_RETRY, new Budget(120_000, 3), undefined)) },
     { name: 'breaker.execute(one)', what: 'CLOSED, memory store', fn: loop(() => breaker.execute(one)) },
     { name: 'llm.complete()', what: 'the whole call, in-process adapter', fn: loop(() => llm.complete(req)) },
   ];

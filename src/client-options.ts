@@ -6,7 +6,7 @@ import { checkBreakerName, checkDuration, checkInteger, describe, resolveBreaker
 import type { BreakerStore } from './breaker/store.js';
 import { ConfigError } from './errors/config-error.js';
 import type { ProviderAdapter } from './provider.js';
-import { defaultTelemetry } from './telemetry/default.js';
+import { defaultOtelTelemetry } from './telemetry/otel.js';
 import type { Telemetry } from './telemetry/telemetry.js';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js';
 
@@ -138,7 +138,7 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
   });
 
   let telemetry: Telemetry | undefined;
-  if (o.telemetry === undefined) telemetry = defaultTelemetry();
+  if (o.telemetry === undefined) telemetry = defaultOtelTelemetry();
   else if (o.telemetry === false) telemetry = undefined;
   else if (typeof o.telemetry === 'object' && o.telemetry !== null && typeof o.telemetry.startCall === 'function') telemetry = o.telemetry;
   else throw new ConfigError('telemetry', 'must be a Telemetry object (e.g. otelTelemetry()) or false');

@@ -40,6 +40,7 @@ export class LLMClient {
   private readonly ownsStore: boolean;
   private closed = false;
   private readonly telemetry: Telemetry | undefined;
+  private defaultChain: ChainEntry[] | undefined;
 
   constructor(options: LLMClientOptions) {
     this.o = resolveClientOptions(options);
@@ -56,6 +57,14 @@ export class LLMClient {
 
   /** The chain for one call: forced provider, or primary + fallbacks (or the primary alone). */
   private chainFor(request: CompletionRequest, options: RequestOptions | undefined): ChainEntry[] {
+    // The common call (no override) walks a chain built once: no allocation per request.
+    if (options?.provider === undefined && options?.model === undefined && request.model === undefined) {
+      if (options?.fallback !== false) return (this.defaultChain ??= this.buildChain(undefined, undefined));
+    }
+    return this.buildChain(request.model, options);
+  }
+
+  private buildChain(requestModel: string | undefined, options: RequestOptions | undefined): ChainEntry[] {
     const names = options?.provider !== undefined ? [options.provider] : options?.fallback === false ? this.order.slice(0, 1) : this.order;
     const override = options?.model;
     return names.map((name, i) => {
@@ -63,7 +72,7 @@ export class LLMClient {
       let model: string | undefined;
       if (typeof override === 'string') model = i === 0 ? override : undefined;
       else if (override !== undefined) model = override[name];
-      if (model === undefined && i === 0 && request.model !== undefined) model = request.model;
+      if (model === undefined && i === 0 && requestModel !== undefined) model = requestModel;
       return { adapter, breaker: this.breakers.get(name) as CircuitBreaker, model: model ?? adapter.model };
     });
   }

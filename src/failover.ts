@@ -72,13 +72,11 @@ export async function walkChain<T>(
 ): Promise<{ value: T; entry: ChainEntry }> {
   const { chain, budget, signal } = ctx;
   let stopReason: string | undefined;
-  for (let i = 0; i < chain.length; i++) {
-    const entry = chain[i] as ChainEntry;
+  for (const entry of chain) {
     if (!budget.canAttempt()) {
       stopReason = budget.exhaustedReason;
       break;
     }
-    const hasFallback = i < chain.length - 1;
     try {
       const value = await withRetries(
         (retry) => {
@@ -90,7 +88,6 @@ export async function walkChain<T>(
         },
         ctx.retry,
         budget,
-        hasFallback,
         signal,
       );
       return { value, entry };

@@ -40,8 +40,3 @@ export {
   type OtelMeterProvider,
 } from './telemetry/otel.js';
 export { VERSION } from './version.js';
-
-// The default telemetry: OpenTelemetry when `@opentelemetry/api` is installed (loaded on first use).
-import { setDefaultTelemetryFactory } from './telemetry/default.js';
-import { defaultOtelTelemetry } from './telemetry/otel.js';
-setDefaultTelemetryFactory(defaultOtelTelemetry);

@@ -74,43 +74,24 @@ export function backoffDelay(retry: number, o: ResolvedRetryOptions, random: () 
   return o.jitter ? Math.round(base / 2 + (random() * base) / 2) : Math.round(base);
 }
 
-/** What to do after a failed attempt. */
-export interface RetryDecision {
-  retry: boolean;
-  delayMs: number;
-  /** Why not, when `retry` is false (for attempt records and spans). */
-  reason?: 'not_retryable' | 'circuit_open' | 'retries_exhausted' | 'budget' | 'retry_after_too_long';
-}
-
 /**
- * Decides whether to retry the same provider. Honours `retryAfterMs` (from `retry-after-ms` /
- * `retry-after`); a wait that exceeds `maxRetryAfterMs` or the remaining budget fails over instead
- * when `hasFallback`, and otherwise ends the call if it cannot fit in the deadline.
+ * The wait before retrying the same provider, or `undefined` to stop (fail over, or end the call).
+ * Honours `retryAfterMs` (from `retry-after-ms` / `retry-after`): a wait longer than
+ * `maxRetryAfterMs`, or one that does not fit in the remaining budget, stops at once instead of
+ * sleeping.
  */
-export function decideRetry(
+export function retryDelay(
   error: unknown,
   retryNumber: number,
   o: ResolvedRetryOptions,
   budget: Budget,
-  hasFallback: boolean,
   random: () => number = Math.random,
-): RetryDecision {
-  if (isCircuitOpenError(error)) return { retry: false, delayMs: 0, reason: 'circuit_open' };
-  if (!isProviderError(error) || !error.retryable) return { retry: false, delayMs: 0, reason: 'not_retryable' };
-  if (retryNumber > o.retries) return { retry: false, delayMs: 0, reason: 'retries_exhausted' };
-  if (!budget.canAttempt()) return { retry: false, delayMs: 0, reason: 'budget' };
-  const remaining = budget.remainingMs();
-  if (error.retryAfterMs !== undefined) {
-    const wait = Math.max(0, error.retryAfterMs);
-    if (wait > o.maxRetryAfterMs || (hasFallback && wait >= remaining)) {
-      return { retry: false, delayMs: 0, reason: 'retry_after_too_long' };
-    }
-    if (wait >= remaining) return { retry: false, delayMs: 0, reason: 'budget' };
-    return { retry: true, delayMs: wait };
-  }
-  const delay = backoffDelay(retryNumber, o, random);
-  if (delay >= remaining) return { retry: false, delayMs: 0, reason: 'budget' };
-  return { retry: true, delayMs: delay };
+): number | undefined {
+  if (isCircuitOpenError(error) || !isProviderError(error) || !error.retryable) return undefined;
+  if (retryNumber > o.retries || !budget.canAttempt()) return undefined;
+  const delay = error.retryAfterMs !== undefined ? Math.max(0, error.retryAfterMs) : backoffDelay(retryNumber, o, random);
+  if (error.retryAfterMs !== undefined && delay > o.maxRetryAfterMs) return undefined;
+  return delay < budget.remainingMs() ? delay : undefined;
 }
 
 /** Sleeps `ms`, rejecting with `signal.reason` if it aborts. */
@@ -138,20 +119,19 @@ const CONSUME_RETRY = (): boolean => true;
 /**
  * Runs `attempt(retryNumber)` on one provider with retries: the first attempt runs directly (the
  * common, successful case pays nothing for the loop); after a retryable failure, p-retry drives the
- * remaining attempts with {@link decideRetry} as the delay policy. Rejects with the last error.
+ * remaining attempts with {@link retryDelay} as the delay policy. Rejects with the last error.
  */
 export function withRetries<T>(
   attempt: (retryNumber: number) => Promise<T>,
   o: ResolvedRetryOptions,
   budget: Budget,
-  hasFallback: boolean,
   signal: AbortSignal | undefined,
 ): Promise<T> {
   return attempt(0).catch(async (firstError: unknown) => {
-    const first = decideRetry(firstError, 1, o, budget, hasFallback);
-    if (!first.retry) throw firstError;
-    await sleep(first.delayMs, signal);
-    let decision: RetryDecision = first;
+    const first = retryDelay(firstError, 1, o, budget);
+    if (first === undefined) throw firstError;
+    await sleep(first, signal);
+    let retry = true;
     return pRetry((n) => attempt(n), {
       retries: o.retries - 1,
       minTimeout: 0,
@@ -163,10 +143,11 @@ export function withRetries<T>(
       shouldConsumeRetry: CONSUME_RETRY,
       onFailedAttempt: async ({ error, attemptNumber }) => {
         // retry number `attemptNumber` failed; the next one would be `attemptNumber + 1`
-        decision = decideRetry(error, attemptNumber + 1, o, budget, hasFallback);
-        if (decision.retry) await sleep(decision.delayMs, signal);
+        const delay = retryDelay(error, attemptNumber + 1, o, budget);
+        retry = delay !== undefined;
+        if (delay !== undefined) await sleep(delay, signal);
       },
-      shouldRetry: () => decision.retry,
+      shouldRetry: () => retry,
     });
   });
 }

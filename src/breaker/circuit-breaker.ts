@@ -16,6 +16,7 @@ import { MemoryStore } from './memory-store.js';
 import {
   checkBreakerName,
   resolveBreakerOptions,
+  toRuleConfig,
   type BreakerOptions,
   type ResolvedBreakerOptions,
 } from './options.js';
@@ -121,16 +122,6 @@ export function getDefaultStore(): MemoryStore {
 /** Every open breaker of this process, for `resetAllBreakers()`. @internal */
 export const liveBreakers = new Set<CircuitBreaker>();
 
-function toRuleConfig(o: ResolvedBreakerOptions): RuleConfig {
-  return {
-    failureThreshold: o.failureThreshold,
-    resetTimeoutMs: o.resetTimeoutMs,
-    successThreshold: o.successThreshold,
-    halfOpenMaxProbes: o.halfOpenMaxProbes,
-    probeLeaseMs: o.probeLeaseMs,
-    failureRate: o.failureRate,
-  };
-}
 
 export class CircuitBreaker {
   readonly name: string;

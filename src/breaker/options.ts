@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors/config-error.js';
 import { isCircuitOpenError } from '../errors/circuit-open-error.js';
 import { isProviderError } from '../errors/provider-error.js';
+import type { RuleConfig } from './state.js';
 
 /** Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. */
 export interface FailureRateOptions {
@@ -158,4 +159,16 @@ export function checkBreakerName(name: unknown, path = 'name'): string {
   }
   if (/[{}\s]/.test(name)) throw new ConfigError(path, `must not contain braces or whitespace, got ${describe(name)}`);
   return name;
+}
+
+/** The part of resolved options that a store's rules need (what the Lua scripts receive). */
+export function toRuleConfig(o: Omit<ResolvedBreakerOptions, 'isFailure'>): RuleConfig {
+  return {
+    failureThreshold: o.failureThreshold,
+    resetTimeoutMs: o.resetTimeoutMs,
+    successThreshold: o.successThreshold,
+    halfOpenMaxProbes: o.halfOpenMaxProbes,
+    probeLeaseMs: o.probeLeaseMs,
+    failureRate: o.failureRate,
+  };
 }

@@ -35,3 +35,8 @@ export interface RedisStoreClient {
   /** Opens the store's subscriber connection (a `Redis` or `Cluster` like this one). */
   duplicate(): RedisStoreConnection;
 }
+
+/** True for an ioredis `Cluster` (which marks itself with `isCluster`). */
+export function isClusterClient(client: object): boolean {
+  return (client as { isCluster?: unknown }).isCluster === true;
+}

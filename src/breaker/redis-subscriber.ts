@@ -4,7 +4,7 @@
  * a `change` and each reconnection into a `resync` (messages may have been missed meanwhile).
  * @module
  */
-import type { RedisStoreClient, RedisStoreConnection } from './redis-client.js';
+import { isClusterClient, type RedisStoreClient, type RedisStoreConnection } from './redis-client.js';
 import { decodeMessage } from './redis-codec.js';
 import type { StoreChange } from './store.js';
 
@@ -31,7 +31,7 @@ export class RedisSubscriber {
     try {
       // Standalone: we resubscribe ourselves on every `ready`, so that `resync` is emitted only once
       // the subscription is active again. A Cluster resubscribes on its own; subscribing again is harmless.
-      sub = isCluster(this.client) ? this.client.duplicate() : (this.client as unknown as StandaloneClient).duplicate({ autoResubscribe: false });
+      sub = isClusterClient(this.client) ? this.client.duplicate() : (this.client as unknown as StandaloneClient).duplicate({ autoResubscribe: false });
     } catch {
       return; // no subscriber: changes still reach each instance through its own store replies
     }
@@ -84,6 +84,4 @@ export class RedisSubscriber {
   }
 }
 
-function isCluster(client: RedisStoreClient): boolean {
-  return (client as { isCluster?: unknown }).isCluster === true;
-}
+

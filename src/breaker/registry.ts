@@ -13,7 +13,8 @@ const registry = new Map<string, CircuitBreaker>();
  */
 export function getCircuitBreaker(name: string, options: CircuitBreakerOptions = {}): CircuitBreaker {
   const existing = registry.get(name);
-  if (existing) {
+  // a closed breaker leaves `liveBreakers`: the next call creates a fresh one
+  if (existing && liveBreakers.has(existing)) {
     const store = options.store ?? getDefaultStore();
     if (store !== existing.store) {
       throw new ConfigError('store', `breaker "${name}" already exists in this process with another store`);
@@ -22,11 +23,6 @@ export function getCircuitBreaker(name: string, options: CircuitBreakerOptions =
   }
   const breaker = new CircuitBreaker(name, options);
   registry.set(name, breaker);
-  const origClose = breaker.close.bind(breaker);
-  breaker.close = async () => {
-    if (registry.get(name) === breaker) registry.delete(name);
-    await origClose();
-  };
   return breaker;
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Cluster, Redis } from 'ioredis';
-import { DEFAULT_BREAKER_OPTIONS } from '../breaker/options.js';
+import { DEFAULT_BREAKER_OPTIONS, toRuleConfig } from '../breaker/options.js';
+import { isClusterClient } from '../breaker/redis-client.js';
 import type { RedisStore } from '../breaker/redis-store.js';
 import { CircuitState, type RuleConfig, type Snapshot } from '../breaker/state.js';
 
@@ -34,15 +35,7 @@ export interface BreakerRow {
 
 /** The rule config the CLI hands the store's scripts: the defaults, with the given reset timeout. */
 export function cliRuleConfig(resetTimeoutMs: number): RuleConfig {
-  const d = DEFAULT_BREAKER_OPTIONS;
-  return {
-    failureThreshold: d.failureThreshold,
-    resetTimeoutMs,
-    successThreshold: d.successThreshold,
-    halfOpenMaxProbes: d.halfOpenMaxProbes,
-    probeLeaseMs: d.probeLeaseMs,
-    failureRate: undefined,
-  };
+  return toRuleConfig({ ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined, resetTimeoutMs });
 }
 
 /** Redis glob pattern matching `text` literally. */
@@ -54,7 +47,7 @@ function globEscape(text: string): string {
 export type RedisClient = Redis | Cluster;
 
 function isCluster(client: RedisClient): client is Cluster {
-  return (client as { isCluster?: unknown }).isCluster === true;
+  return isClusterClient(client);
 }
 
 /**

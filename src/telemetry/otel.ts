@@ -133,7 +133,7 @@ let shared: Telemetry | null | undefined;
 /**
  * The client's default telemetry: OpenTelemetry through the global providers when
  * `@opentelemetry/api` is installed, else `undefined` (no telemetry calls at all).
- * @internal registered by the package entry point
+ * @internal the default of `createLLMClient({ telemetry })`
  */
 export function defaultOtelTelemetry(): Telemetry | undefined {
   if (shared === undefined) {
