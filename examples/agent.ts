@@ -10,7 +10,7 @@
  *                                      # else the local mock provider (the primary fails mid-loop)
  */
 import { createLLMClient, type CompletionResponse, type Message, type ToolCall, type ToolDefinition } from '../src/index.js';
-import { available, exampleLLM, isMain } from './support/llm.js';
+import { available, exampleLLM, isMain, type ExampleRunOptions } from './support/llm.js';
 import { weatherAgentModel } from './support/mock-models.js';
 
 /** The tools the agent offers the model. */
@@ -66,12 +66,9 @@ export interface AgentResult {
   steps: AgentStep[];
 }
 
-export interface AgentOptions {
-  /** Force the local mock provider even with API keys set. @default no API key is set */
-  mock?: boolean;
+export interface AgentOptions extends Omit<ExampleRunOptions, 'redisUrl'> {
   /** Most model turns before giving up. @default 6 */
   maxSteps?: number;
-  out?: (line: string) => void;
 }
 
 export async function main(options: AgentOptions = {}): Promise<AgentResult> {

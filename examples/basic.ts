@@ -4,26 +4,18 @@
  *
  *   npx tsx examples/basic.ts
  */
-import { createLLMClient, isAllProvidersFailedError, isProviderError, type ProviderAdapter } from '../src/index.js';
-import { openai } from '../providers/openai/index.js';
-import { anthropic } from '../providers/anthropic/index.js';
-import { startMockLLMServer, type MockLLMServer } from '../src/testing/index.js';
+import { createLLMClient, isAllProvidersFailedError, isProviderError } from '../src/index.js';
+import { available, exampleLLM, isMain } from './support/llm.js';
 
 export async function main(out: (line: string) => void = (l) => console.log(l)): Promise<string> {
-  let server: MockLLMServer | undefined;
-  const providers: ProviderAdapter[] = [];
-  if (process.env.OPENAI_API_KEY) providers.push(openai({ model: 'gpt-4o-mini' }));
-  if (process.env.ANTHROPIC_API_KEY) providers.push(anthropic({ model: 'claude-haiku-4-5' }));
-  if (providers.length === 0) {
-    server = await startMockLLMServer({ text: 'The capital of France is Paris.' });
-    out('(no API keys set: using the local mock provider)');
-    providers.push(
-      openai({ model: 'gpt-4o-mini', baseURL: server.openaiBaseURL, apiKey: 'none' }),
-      anthropic({ model: 'claude-haiku-4-5', baseURL: server.anthropicBaseURL, apiKey: 'none' }),
-    );
-  }
-
-  const llm = createLLMClient({ providers, retry: { retries: 2 }, timeoutMs: 30_000, deadlineMs: 60_000 });
+  const env = await exampleLLM({ text: 'The capital of France is Paris.' });
+  if (env.mock) out('(no API keys set: using the local mock provider)');
+  const llm = createLLMClient({
+    providers: available(env, ['openai', () => env.openai()], ['anthropic', () => env.anthropic()]),
+    retry: { retries: 2 },
+    timeoutMs: 30_000,
+    deadlineMs: 60_000,
+  });
   try {
     const res = await llm.complete({
       system: 'Answer in one short sentence.',
@@ -40,10 +32,10 @@ export async function main(out: (line: string) => void = (l) => console.log(l)):
     throw err;
   } finally {
     await llm.close();
-    await server?.close();
+    await env.close();
   }
 }
 
-if (process.argv[1]?.endsWith('basic.ts')) {
+if (isMain(import.meta.url)) {
   main().catch(() => process.exit(1));
 }

@@ -6,10 +6,8 @@
  *   npm run demo                      # in-memory breaker state
  *   REDIS_URL=redis://127.0.0.1:6379 npm run demo   # breaker state in Redis (shared by a fleet)
  */
-import { createLLMClient, memoryStore, type BreakerStore, type CompletionResponse } from '../src/index.js';
-import { openai } from '../providers/openai/index.js';
-import { anthropic } from '../providers/anthropic/index.js';
-import { startMockLLMServer } from '../src/testing/index.js';
+import { createLLMClient, type CompletionResponse } from '../src/index.js';
+import { exampleLLM, exampleStore, isMain } from './support/llm.js';
 
 const CALLS = 36;
 const INTERVAL_MS = 150;
@@ -25,38 +23,14 @@ const dim = paint(2);
 const bold = paint(1);
 const stateColor = (s: string) => (s === 'closed' ? green(s) : s === 'open' ? red(s) : yellow(s));
 
-async function makeStore(): Promise<{ store: BreakerStore; cleanup: () => Promise<void>; label: string }> {
-  const url = process.env.REDIS_URL;
-  if (!url) return { store: memoryStore(), cleanup: async () => undefined, label: 'in-memory (this process)' };
-  const { Redis } = await import('ioredis');
-  const { redisStore } = await import('../src/breaker/redis-store.js');
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  await redis.connect();
-  const store = redisStore(redis, { prefix: 'llm-breaker-demo' });
-  return {
-    store,
-    label: `Redis ${url.replace(/\/\/[^@]*@/, '//***@')} (shared by every instance)`,
-    cleanup: async () => {
-      await store.close();
-      redis.disconnect();
-    },
-  };
-}
-
 export async function main(out: (line: string) => void = (l) => console.log(l)): Promise<{ served: string[] }> {
-  const server = await startMockLLMServer({ text: 'Hi! (from the mock LLM)' });
-  const { store, cleanup, label } = await makeStore();
+  // always the local mock provider: the demo stages the outage itself
+  const env = await exampleLLM({ mock: true, text: 'Hi! (from the mock LLM)' });
+  const server = env.server as NonNullable<typeof env.server>;
+  const shared = await exampleStore(process.env.REDIS_URL, 'llm-breaker-demo');
   const llm = createLLMClient({
-    providers: [
-      openai({
-        model: 'gpt-4o-mini',
-        baseURL: server.openaiBaseURL,
-        apiKey: 'sk-demo-not-a-real-key',
-        breaker: { failureThreshold: 3, resetTimeoutMs: 1200, successThreshold: 2 },
-      }),
-      anthropic({ model: 'claude-haiku-4-5', baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-demo-not-a-real-key' }),
-    ],
-    store,
+    providers: [env.openai({ failureThreshold: 3, resetTimeoutMs: 1200, successThreshold: 2 }), env.anthropic()],
+    store: shared.store,
     retry: { retries: 1, minDelayMs: 20, maxDelayMs: 40 },
     timeoutMs: 2000,
   });
@@ -68,7 +42,7 @@ export async function main(out: (line: string) => void = (l) => console.log(l)):
     llm.breaker(name).on('stateChange', ({ from, to }) => out(`${dim(clock())}        ${bold('⚡')} ${name}: ${stateColor(from)} → ${stateColor(to)}`));
   }
 
-  out(bold('llm-breaker demo') + dim(` — breaker state: ${label}`));
+  out(bold('llm-breaker demo') + dim(` — breaker state: ${shared.label}`));
   out(dim(`primary: openai (opens after 3 failures, probes after 1.2 s, closes after 2 probe successes); fallback: anthropic\n`));
 
   const served: string[] = [];
@@ -108,13 +82,12 @@ export async function main(out: (line: string) => void = (l) => console.log(l)):
     `${server.requestsByRoute.openai} requests reached the primary in all.`);
 
   await llm.close();
-  await cleanup();
-  await server.close();
+  await shared.close();
+  await env.close();
   return { served };
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('demo.ts');
-if (isMain) {
+if (isMain(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

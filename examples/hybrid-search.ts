@@ -23,7 +23,7 @@ import {
   type CircuitState,
   type LLMClient,
 } from '../src/index.js';
-import { available, exampleLLM, exampleStore, isMain } from './support/llm.js';
+import { available, exampleLLM, exampleStore, isMain, type ExampleRunOptions } from './support/llm.js';
 import { queryRewriterModel } from './support/mock-models.js';
 import { FakeReranker, FakeVectorStore, keywordSearch, type Doc } from './support/search-backends.js';
 
@@ -104,13 +104,7 @@ export interface HybridSearchResult {
   breakers: Record<string, CircuitState>;
 }
 
-export interface HybridSearchOptions {
-  /** Force the local mock provider even with API keys set. @default no API key is set */
-  mock?: boolean;
-  /** Redis URL of the breaker store. @default process.env.REDIS_URL (memory store when unset) */
-  redisUrl?: string;
-  out?: (line: string) => void;
-}
+export type HybridSearchOptions = ExampleRunOptions;
 
 export async function main(options: HybridSearchOptions = {}): Promise<HybridSearchResult> {
   const out = options.out ?? ((line: string) => console.log(line));

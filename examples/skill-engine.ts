@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLLMClient, type CircuitState, type CompletionRequest, type LLMClient, type ProviderAdapter } from '../src/index.js';
-import { available, exampleLLM, exampleStore, isMain, type ExampleLLM } from './support/llm.js';
+import { available, exampleLLM, exampleStore, isMain, type ExampleLLM, type ExampleRunOptions } from './support/llm.js';
 import { skillModel } from './support/mock-models.js';
 
 type SkillName = 'summarize' | 'extract' | 'classify';
@@ -80,13 +80,7 @@ export interface SkillEngineResult {
   storeLabel: string;
 }
 
-export interface SkillEngineOptions {
-  /** Force the local mock provider even with API keys set. @default no API key is set */
-  mock?: boolean;
-  /** Redis URL of the shared store. @default process.env.REDIS_URL (memory store when unset) */
-  redisUrl?: string;
-  out?: (line: string) => void;
-}
+export type SkillEngineOptions = ExampleRunOptions;
 
 export async function main(options: SkillEngineOptions = {}): Promise<SkillEngineResult> {
   const out = options.out ?? ((line: string) => console.log(line));

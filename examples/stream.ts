@@ -1,33 +1,23 @@
 /**
  * Streaming with safe failover. The primary's stream fails before its first token (an in-band
- * `overloaded_error`), so the stream fails over to the fallback; once text has been yielded, a
- * failure would end the stream with an error instead (never a silent restart).
+ * error), so the stream fails over to the fallback; once text has been yielded, a failure would
+ * end the stream with an error instead (never a silent restart).
  *
  *   npx tsx examples/stream.ts          # local mock provider (no key)
  *   OPENAI_API_KEY=… npx tsx examples/stream.ts
  */
-import { createLLMClient, isProviderError, type ProviderAdapter } from '../src/index.js';
-import { openai } from '../providers/openai/index.js';
-import { anthropic } from '../providers/anthropic/index.js';
-import { startMockLLMServer, type MockLLMServer } from '../src/testing/index.js';
+import { createLLMClient, isProviderError } from '../src/index.js';
+import { available, exampleLLM, isMain } from './support/llm.js';
 
 export async function main(write: (s: string) => void = (s) => process.stdout.write(s)): Promise<string> {
-  let server: MockLLMServer | undefined;
-  let providers: ProviderAdapter[];
-  if (process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY) {
-    providers = [];
-    if (process.env.OPENAI_API_KEY) providers.push(openai({ model: 'gpt-4o-mini' }));
-    if (process.env.ANTHROPIC_API_KEY) providers.push(anthropic({ model: 'claude-haiku-4-5' }));
-  } else {
-    server = await startMockLLMServer({ text: 'Streams fail over only before the first token, never after.', chunkDelayMs: 15 });
-    server.setMode('stream_error', 'openai'); // the primary sends an in-band error before any content
-    providers = [
-      openai({ model: 'gpt-4o-mini', baseURL: server.openaiBaseURL, apiKey: 'none' }),
-      anthropic({ model: 'claude-haiku-4-5', baseURL: server.anthropicBaseURL, apiKey: 'none' }),
-    ];
-  }
-
-  const llm = createLLMClient({ providers, timeoutMs: 10_000, idleTimeoutMs: 15_000, retry: { retries: 0 } });
+  const env = await exampleLLM({ text: 'Streams fail over only before the first token, never after.', chunkDelayMs: 15 });
+  env.server?.setMode('stream_error', 'openai'); // mock: the primary sends an in-band error before any content
+  const llm = createLLMClient({
+    providers: available(env, ['openai', () => env.openai()], ['anthropic', () => env.anthropic()]),
+    timeoutMs: 10_000,
+    idleTimeoutMs: 15_000,
+    retry: { retries: 0 },
+  });
   const stream = llm.stream({ messages: [{ role: 'user', content: 'Explain streaming failover in one sentence.' }] });
   try {
     for await (const ev of stream) {
@@ -45,10 +35,10 @@ export async function main(write: (s: string) => void = (s) => process.stdout.wr
     throw err;
   } finally {
     await llm.close();
-    await server?.close();
+    await env.close();
   }
 }
 
-if (process.argv[1]?.endsWith('stream.ts')) {
+if (isMain(import.meta.url)) {
   main().catch(() => process.exit(1));
 }

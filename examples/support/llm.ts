@@ -29,11 +29,27 @@ export interface ExampleLLMOptions {
   script?: MockScript;
   /** Text of the mock's plain answers. */
   text?: string;
+  /** Delay between the mock's SSE chunks, in ms. @default 0 */
+  chunkDelayMs?: number;
+}
+
+/** Options every integration example's `main()` takes. */
+export interface ExampleRunOptions {
+  /** Force the local mock provider even with API keys set. @default no API key is set */
+  mock?: boolean;
+  /** Redis URL of the breaker store. @default process.env.REDIS_URL (memory store when unset) */
+  redisUrl?: string;
+  out?: (line: string) => void;
 }
 
 export async function exampleLLM(options: ExampleLLMOptions = {}): Promise<ExampleLLM> {
   const mock = options.mock ?? (!process.env.OPENAI_API_KEY && !process.env.ANTHROPIC_API_KEY);
-  const server = mock ? await startMockLLMServer(options.text !== undefined ? { text: options.text } : {}) : undefined;
+  const server = mock
+    ? await startMockLLMServer({
+        ...(options.text !== undefined ? { text: options.text } : {}),
+        ...(options.chunkDelayMs !== undefined ? { chunkDelayMs: options.chunkDelayMs } : {}),
+      })
+    : undefined;
   if (server && options.script) server.script(options.script);
   const local = server ? { openai: { baseURL: server.openaiBaseURL, apiKey: 'none' }, anthropic: { baseURL: server.anthropicBaseURL, apiKey: 'none' } } : undefined;
   return {
