@@ -14,6 +14,7 @@ import Opossum from 'opossum';
 import type * as BreakerNS from '../src/breaker/circuit-breaker.js';
 import type * as MemoryNS from '../src/breaker/memory-store.js';
 import {
+  QUICK,
   fmtNs,
   fmtRatio,
   interleavedRounds,
@@ -28,7 +29,6 @@ import {
 
 const ID = 'breaker-overhead';
 const TITLE = '1. In-memory breaker overhead per call';
-const QUICK = process.env['BENCH_QUICK'] === '1';
 const BATCH = 1000;
 const ROUNDS = QUICK ? 3 : 7;
 const TIME_MS = QUICK ? 50 : 100;

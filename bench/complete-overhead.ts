@@ -24,6 +24,7 @@ import type { LLMClient } from '../src/client.js';
 import type { ProviderAdapter } from '../src/provider.js';
 import { startChildServer, type ChildServer } from './servers.js';
 import {
+  QUICK,
   fmtNs,
   fmtPct,
   interleavedRounds,
@@ -43,7 +44,6 @@ import {
 
 const ID = 'complete-overhead';
 const TITLE = '3. llm.complete() overhead over the bare openai SDK';
-const QUICK = process.env['BENCH_QUICK'] === '1';
 const WARMUP = QUICK ? 300 : 1000;
 const ITERATIONS = QUICK ? 1000 : 5000;
 const INPROC_ITER = QUICK ? 20_000 : 100_000;

@@ -14,11 +14,10 @@ import type * as RedisStoreNS from '../src/breaker/redis-store.js';
 import type * as ClientNS from '../src/client.js';
 import type { LLMClient } from '../src/client.js';
 import type * as MockNS from '../src/testing/mock-server.js';
-import { fmtInt, fmtRatio, optionalImport, runIfMain, skippedSection, sleep, type Figure, type SectionResult } from './util.js';
+import { QUICK, fmtInt, fmtRatio, optionalImport, runIfMain, skippedSection, sleep, type Figure, type SectionResult } from './util.js';
 
 const ID = 'fleet';
 const TITLE = '5. Fleet: requests reaching a dead provider';
-const QUICK = process.env['BENCH_QUICK'] === '1';
 const INSTANCES = 10;
 const DURATION_MS = QUICK ? 1500 : 3000;
 const PAUSE_MS = 5;

@@ -11,6 +11,7 @@ import type * as MemoryNS from '../src/breaker/memory-store.js';
 import type * as ClientNS from '../src/client.js';
 import type { ProviderAdapter, ProviderResult } from '../src/provider.js';
 import {
+  QUICK,
   fmtBytes,
   fmtInt,
   gc,
@@ -25,7 +26,6 @@ import {
 
 const ID = 'memory';
 const TITLE = '4. Memory';
-const QUICK = process.env['BENCH_QUICK'] === '1';
 const N_BREAKERS = QUICK ? 2000 : 10_000;
 const N_CLIENTS = QUICK ? 500 : 2000;
 const LEAK_CALLS = QUICK ? 200_000 : 1_000_000;

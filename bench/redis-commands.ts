@@ -19,6 +19,7 @@ import type { RuleConfig } from '../src/breaker/state.js';
 import type { BreakerStore } from '../src/breaker/store.js';
 import { startChildServer, tinyClient, type ChildServer } from './servers.js';
 import {
+  QUICK,
   fmtInt,
   fmtNs,
   fmtRatio,
@@ -39,7 +40,6 @@ import {
 
 const ID = 'redis-commands';
 const TITLE = '2. Redis store cost per call';
-const QUICK = process.env['BENCH_QUICK'] === '1';
 const IN_FLIGHT = 50;
 const ROUNDS = QUICK ? 3 : 5;
 const THROUGHPUT_WINDOW_MS = QUICK ? 250 : 600;

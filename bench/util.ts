@@ -287,3 +287,6 @@ export function runIfMain(metaUrl: string, run: () => Promise<SectionResult>): v
     },
   );
 }
+
+/** `npm run bench -- --quick`: every section runs fewer, shorter rounds (set by bench/run.ts). */
+export const QUICK = process.env['BENCH_QUICK'] === '1';
