@@ -2,7 +2,7 @@
  * createLLMClient's options: documented defaults and validation that names the bad option.
  * @module
  */
-import { checkBreakerName, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
+import { checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
 import type { BreakerStore } from './breaker/store.js';
 import { ConfigError } from './errors/config-error.js';
 import type { ProviderAdapter } from './provider.js';
@@ -120,9 +120,7 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
     fallback = [...o.fallback];
   }
 
-  if (o.store !== undefined && (typeof o.store !== 'object' || o.store === null || typeof o.store.recordFailure !== 'function')) {
-    throw new ConfigError('store', 'must be a BreakerStore: memoryStore() or redisStore(redis)');
-  }
+  checkStore(o.store, 'store');
   const timeoutMs = o.timeoutMs === undefined ? 60_000 : checkDuration('timeoutMs', o.timeoutMs, 1);
   const deadlineMs = o.deadlineMs === undefined ? 120_000 : checkDuration('deadlineMs', o.deadlineMs, 1);
   const idleTimeoutMs = o.idleTimeoutMs === undefined ? 30_000 : checkDuration('idleTimeoutMs', o.idleTimeoutMs, 1);

@@ -15,6 +15,7 @@ import { Emitter, type EventSubscription } from './events.js';
 import { MemoryStore } from './memory-store.js';
 import {
   checkBreakerName,
+  checkStore,
   resolveBreakerOptions,
   toRuleConfig,
   type BreakerOptions,
@@ -172,9 +173,7 @@ export class CircuitBreaker {
     this.name = checkBreakerName(name);
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
     const { store, ...rest } = options;
-    if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.recordFailure !== 'function')) {
-      throw new ConfigError('store', 'must be a BreakerStore (memoryStore() or redisStore(client))');
-    }
+    checkStore(store, 'store');
     this.options = Object.freeze(resolveBreakerOptions(rest));
     this.cfg = toRuleConfig(this.options);
     this.isFailure = this.options.isFailure;
@@ -251,12 +250,7 @@ export class CircuitBreaker {
 
   private async closedFailure(err: unknown, start: number): Promise<never> {
     const durationMs = start !== 0 ? performance.now() - start : 0;
-    let counted = false;
-    try {
-      counted = this.isFailure(err);
-    } catch {
-      counted = true;
-    }
+    const counted = this.classify(err) === 'failure';
     if (counted) {
       const n = this.pendingSuccesses;
       const reset = this.pendingReset;

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { isCircuitOpenError } from '../errors/circuit-open-error.js';
 import { isProviderError } from '../errors/provider-error.js';
 import type { RuleConfig } from './state.js';
+import type { BreakerStore } from './store.js';
 
 /** Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. */
 export interface FailureRateOptions {
@@ -171,4 +172,12 @@ export function toRuleConfig(o: Omit<ResolvedBreakerOptions, 'isFailure'>): Rule
     probeLeaseMs: o.probeLeaseMs,
     failureRate: o.failureRate,
   };
+}
+
+/** `undefined` (the default store) or a {@link BreakerStore}; anything else is a ConfigError at `path`. */
+export function checkStore(store: unknown, path: string): asserts store is BreakerStore | undefined {
+  if (store === undefined) return;
+  if (typeof store !== 'object' || store === null || typeof (store as Partial<BreakerStore>).recordFailure !== 'function') {
+    throw new ConfigError(path, `must be a BreakerStore (memoryStore() or redisStore(redis)), got ${describe(store)}`);
+  }
 }
