@@ -13,6 +13,8 @@ import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import type { BreakerStore } from '../../src/breaker/store.js';
 import { startRedisCluster, type ClusterNodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { untilDelivered as untilMarkerDelivered, type Publisher } from '../redis/propagation.js';
 import { defineBreakerScenarios } from '../scenarios/breaker-scenarios.js';
 
 let clusterP: Promise<RedisCluster> | undefined;
@@ -25,40 +27,8 @@ afterAll(async () => {
   await c?.close();
 }, 30_000);
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-let markers = 0;
-/** Publishes a marker on the store's channel until the store's subscriber delivers it. */
-async function untilDelivered(publisher: Cluster | Redis, store: BreakerStore & { channel: string }, timeoutMs = 5000): Promise<void> {
-  const name = `__marker__${process.pid}-${++markers}`;
-  const message = JSON.stringify({
-    v: 1, name, state: 'closed', forced: 0, failures: 0, successes: 0, openedAt: 0,
-    retryAfterMs: 0, probesInFlight: 0, version: 0, windowCalls: 0, windowFailures: 0,
-  });
-  let seen = false;
-  const sub = store.subscribe((c) => {
-    if (c.type === 'change' && c.name === name) seen = true;
-  });
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (!seen) {
-      if (Date.now() > deadline) throw new Error(`pub/sub marker not delivered within ${timeoutMs} ms`);
-      await publisher.publish(store.channel, message);
-      for (let i = 0; i < 20 && !seen; i++) await sleep(1);
-    }
-  } finally {
-    sub.dispose();
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<number> {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-  return Date.now() - t0;
-}
+/** Publishes a marker on the store's channel until the store's subscriber delivers it (cluster timeout: 5 s). */
+const untilDelivered = (publisher: Publisher, store: BreakerStore & { channel: string }) => untilMarkerDelivered(publisher, store, 5000);
 
 // ------------------------------------------------------------------------------------------------
 // 1. The shared scenario suite on a Cluster client
@@ -199,7 +169,9 @@ describe('Redis Cluster: where the keys live', () => {
         await expect(b.execute(() => 'ok')).resolves.toBe('ok'); // b is synced and CLOSED
         // a transition by failures on instance A …
         for (let i = 0; i < 2; i++) await expect(a.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
-        const tOpen = await waitFor(() => b.localState === 'open', 1000, `instance B to see ${name} (on ${owner.key}) open`);
+        const t0 = Date.now();
+        await waitFor(() => b.localState === 'open', 1000, `instance B to see ${name} (on ${owner.key}) open`);
+        const tOpen = Date.now() - t0;
         let calls = 0;
         await expect(b.execute(() => void calls++)).rejects.toMatchObject({ code: 'circuit_open' });
         expect(calls).toBe(0);

@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import { startMockLLMServer, type MockLLMServer, type MockReply, type MockRequest, type MockRoute, type MockMode } from '../../src/testing/index.js';
 import { decodeMessage } from '../../src/breaker/redis-codec.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { sleep, waitFor as poll, type Check } from '../helpers/wait.js';
 import type { Command, FleetEvent, HealthReply, LoadStats, Request, WorkerConfig, WorkerMessage } from './protocol.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -28,18 +29,10 @@ process.once('exit', () => {
   for (const c of liveChildren) c.kill('SIGKILL');
 });
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Polls `pred` every 10 ms until it is truthy. @throws when `timeoutMs` passes first */
-export async function waitFor<T>(pred: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export const waitFor = <T>(pred: Check<T>, timeoutMs: number, what: string) => poll(pred, timeoutMs, what, 10);
 
 // ------------------------------------------------------------------ provider traffic
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import { freePort, isRunning, spawnRedisServer, waitExit } from './processes.js';
+import { waitFor } from './wait.js';
 
 export { Redis };
 
@@ -67,21 +68,17 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls `probe` every 25 ms until it holds; a probe that throws counts as "not yet". */
+async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
+  const attempt = () =>
+    probe().catch((err: unknown) => {
       last = err;
-    }
-    await sleep(25);
-  }
-  throw new Error(`redis cluster: ${what} within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+      return false;
+    });
+  await waitFor(attempt, timeoutMs, what, 25).catch(() => {
+    throw new Error(`redis cluster: ${what} within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+  });
 }
 
 /** Starts a 3-master cluster. @throws Error (after cleaning up) when it cannot be started */
@@ -134,7 +131,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     for (const port of ports) {
       await until(`node ${port} never reported cluster_state:ok`, 15_000, async () => {
         const r = await run(REDIS_CLI, ['-p', String(port), 'CLUSTER', 'INFO'], 2000);
-        return /cluster_state:ok/.test(r.out) ? true : undefined;
+        return /cluster_state:ok/.test(r.out);
       });
     }
 

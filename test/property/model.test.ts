@@ -22,6 +22,7 @@ import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import { isCircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { sleep } from '../helpers/wait.js';
 
 // ------------------------------------------------------------------------------------------------
 // Reproducibility
@@ -346,10 +347,6 @@ class Call {
     if (outcome === 'success') this.resolveFn?.('ok');
     else this.rejectFn?.(outcome === 'failure' ? new Boom('boom') : new Ignored('ignored'));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**

@@ -92,13 +92,7 @@ export function expectNoSecret(err: unknown, secret: string): void {
 }
 
 /** Polls `check` until it holds (no fixed sleeps). */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { waitFor as eventually } from '../helpers/wait.js';
 
 /** A user message, the smallest valid request. */
 export const HELLO = { messages: [{ role: 'user' as const, content: 'Hello' }] };

@@ -3,12 +3,18 @@
  * wait until the store's subscriber delivers it. Redis delivers a connection's messages in order,
  * so every transition published before the marker has then reached the store's listeners.
  */
-import type { Redis } from 'ioredis';
 import type { BreakerStore } from '../../src/breaker/store.js';
+import { sleep } from '../helpers/wait.js';
+
+/** Anything that can publish on a channel: a `Redis` connection, a `Cluster` client, … */
+export interface Publisher {
+  publish(channel: string, message: string): Promise<unknown>;
+}
 
 let markers = 0;
 
-function markerMessage(name: string): string {
+/** The pub/sub message of a fresh CLOSED state for breaker `name` (as the store publishes it). */
+export function markerMessage(name: string): string {
   return JSON.stringify({
     v: 1,
     name,
@@ -30,7 +36,7 @@ function markerMessage(name: string): string {
  * store's channel (re-published every 20 ms until then, which also covers a subscriber that is
  * still connecting). Rejects after `timeoutMs`.
  */
-export async function untilDelivered(publisher: Redis, store: BreakerStore & { channel: string }, timeoutMs = 3000): Promise<void> {
+export async function untilDelivered(publisher: Publisher, store: BreakerStore & { channel: string }, timeoutMs = 3000): Promise<void> {
   const name = `__marker__${process.pid}-${++markers}`;
   let seen = false;
   const sub = store.subscribe((c) => {
@@ -41,7 +47,7 @@ export async function untilDelivered(publisher: Redis, store: BreakerStore & { c
     while (!seen) {
       if (Date.now() > deadline) throw new Error(`pub/sub marker not delivered within ${timeoutMs} ms`);
       await publisher.publish(store.channel, markerMessage(name));
-      for (let i = 0; i < 20 && !seen; i++) await new Promise((r) => setTimeout(r, 1));
+      for (let i = 0; i < 20 && !seen; i++) await sleep(1);
     }
   } finally {
     sub.dispose();

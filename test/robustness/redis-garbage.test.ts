@@ -19,6 +19,7 @@ import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import { isCircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { isStoreError, type StoreError } from '../../src/errors/store-error.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const SEED = Number.parseInt(process.env.FC_SEED ?? '20251128', 10);
 const PATH = process.env.FC_PATH;
@@ -35,11 +36,7 @@ beforeAll(async () => {
   // state (`resync`), and such a background re-read repairs a corrupt key without a storeError
   // (refresh() swallows errors). The runs below test what a breaker's own operations report.
   const sub = store.subscribe(() => undefined);
-  const t0 = Date.now();
-  while (Number(((await client.pubsub('NUMSUB', store.channel)) as [string, number])[1]) < 1) {
-    if (Date.now() - t0 > 3000) throw new Error('the store never subscribed');
-    await sleep(5);
-  }
+  await waitFor(async () => Number(((await client.pubsub('NUMSUB', store.channel)) as [string, number])[1]) >= 1, 3000, 'the store subscribing');
   await sleep(20);
   sub.dispose();
 });
@@ -48,7 +45,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 class Boom extends Error {
   override name = 'Boom';
 }
@@ -102,14 +98,6 @@ async function corrupt(name: string, g: Garbage): Promise<void> {
 
 type Before = 'fresh' | 'failures' | 'open' | 'probing';
 type Trigger = 'read' | 'failure' | 'probe-or-call' | 'forceOpen' | 'reset';
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await check())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 let counter = 0;
 

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import { isStoreError } from '../../src/errors/store-error.js';
+import { waitFor } from '../helpers/wait.js';
 import { redisHasTls, selfSignedCert, startSecureRedis, type SecureRedis } from './_servers.js';
 
 const PASSWORD = 'test-only-redis-password-3c9f';
@@ -51,14 +52,6 @@ function store(c: Redis, prefix: string): RedisStore {
   return s;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 2000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await check())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Two instances over `a` and `b`: a transition on one reaches the other by pub/sub. */
 async function sharedStateWorks(a: RedisStore, b: RedisStore, name: string): Promise<void> {
   const one = new CircuitBreaker(name, { store: a, failureThreshold: 2 });
@@ -69,10 +62,10 @@ async function sharedStateWorks(a: RedisStore, b: RedisStore, name: string): Pro
     two.on('storeError', (e) => errors.push(e.error));
     await expect(two.execute(() => 'ok')).resolves.toBe('ok');
     // wait until b's subscriber is live, so the transition below is delivered
-    await until(async () => Number(((await (b.client as Redis).pubsub('NUMSUB', b.channel)) as [string, number])[1]) >= 1, 'the subscriber');
+    await waitFor(async () => Number(((await (b.client as Redis).pubsub('NUMSUB', b.channel)) as [string, number])[1]) >= 1, 2000, 'the subscriber', 10);
     for (let i = 0; i < 2; i++) await expect(one.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await one.getState()).toBe('open');
-    await until(() => two.localState === 'open', 'the other instance to see the circuit open');
+    await waitFor(() => two.localState === 'open', 2000, 'the other instance to see the circuit open', 10);
     expect(errors).toEqual([]);
   } finally {
     await one.close();
@@ -126,7 +119,7 @@ describe('AUTH (--requirepass) and ACL users', () => {
     const connectionErrors: string[] = [];
     c.on('error', (e: Error) => connectionErrors.push(e.message));
     toClose.push(c);
-    await until(() => connectionErrors.length > 0, 'the server to refuse the connection');
+    await waitFor(() => connectionErrors.length > 0, 2000, 'the server to refuse the connection', 10);
     expect(connectionErrors[0]).toMatch(/NOAUTH/);
     const s = store(c, 'noauth');
     const b = new CircuitBreaker('no-password', { store: s, failureThreshold: 2 });
