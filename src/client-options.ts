@@ -24,7 +24,7 @@ export interface LLMClientOptions {
    * @default a new `memoryStore()` for this client (state in this process only)
    */
   store?: BreakerStore;
-  /** Breaker defaults for every provider; each adapter's `breaker` option is layered on top. @default DESIGN §2 defaults; `probeLeaseMs` = `timeoutMs` + 5000 */
+  /** Breaker defaults for every provider; each adapter's `breaker` option is layered on top. @default each option's own default (`failureThreshold` 5, `resetTimeoutMs` 30000, `successThreshold` 2, `halfOpenMaxProbes` 1); `probeLeaseMs` = `timeoutMs` + 5000 */
   breaker?: Partial<BreakerOptions>;
   /** The single retry loop's options. @default { retries: 2, minDelayMs: 250, maxDelayMs: 8000, factor: 2, jitter: true, maxRetryAfterMs: 30000 } */
   retry?: RetryOptions;

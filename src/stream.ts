@@ -1,5 +1,5 @@
 /**
- * llm.stream(): failover until the first event, never after. DESIGN §4.
+ * llm.stream(): failover until the first event, never after.
  *
  * - Before the first event (HTTP error, in-band error event, dropped connection, or no event within
  *   `timeoutMs`), the attempt fails like any other and the chain moves on (retry, then fallback).

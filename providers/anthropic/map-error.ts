@@ -1,5 +1,5 @@
 /**
- * Anything the Anthropic SDK throws → {@link ProviderError} (DESIGN §3).
+ * Anything the Anthropic SDK throws → {@link ProviderError} with its normalised `kind`.
  * @module
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';

@@ -1,5 +1,5 @@
 /**
- * The part of "anything an SDK throws → {@link ProviderError}" (DESIGN §3) that both adapters
+ * The part of "anything an SDK throws → {@link ProviderError}" (with its normalised `kind`) that both adapters
  * share: aborts, timeouts, connection failures, API errors, bare network errors and malformed
  * JSON. Each adapter supplies its SDK's error classes and how it reads an `APIError`.
  * @module

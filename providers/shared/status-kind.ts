@@ -1,5 +1,5 @@
 /**
- * The DESIGN §3 kind an HTTP status means before any provider-specific refinement.
+ * The normalised error kind an HTTP status means before any provider-specific refinement.
  * @module
  */
 import type { ErrorKind } from '../../src/errors/error-kind.js';

@@ -18,7 +18,7 @@ export interface FailureRateOptions {
   minimumCalls?: number;
 }
 
-/** Options of one circuit breaker (DESIGN §2). Every store applies them identically. */
+/** Options of one circuit breaker. Every store (memory, Redis) applies them identically. */
 export interface BreakerOptions {
   /** Consecutive counted failures in CLOSED that open the circuit. @default 5 */
   failureThreshold: number;
@@ -37,8 +37,9 @@ export interface BreakerOptions {
   failureRate?: FailureRateOptions | undefined;
   /**
    * Which errors count as failures. Errors for which it returns `false` count as neither success
-   * nor failure. @default provider errors per DESIGN §3's table; `CircuitOpenError` and aborts never
-   * count; any other error counts
+   * nor failure. @default a `ProviderError` counts when its `countsTowardBreaker` is true
+   * (kinds `rate_limit`, `overloaded`, `server`, `timeout`, `connection`, `bad_response`, `auth`);
+   * `CircuitOpenError` and aborts never count; any other error counts
    */
   isFailure: (error: unknown) => boolean;
 }
@@ -54,7 +55,7 @@ export interface ResolvedBreakerOptions extends Omit<BreakerOptions, 'failureRat
   failureRate: ResolvedFailureRate | undefined;
 }
 
-/** The default `isFailure`: DESIGN §3 for provider errors, never for rejections or aborts. */
+/** The default `isFailure`: a provider error's `countsTowardBreaker`, never rejections or aborts. */
 export function defaultIsFailure(error: unknown): boolean {
   if (isProviderError(error)) return error.countsTowardBreaker;
   if (isCircuitOpenError(error)) return false;

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** The three states. Values are the strings of DESIGN §1. */
+/** The three states, as the strings `'closed'`, `'open'` and `'half_open'` (stable public values). */
 export const CircuitState = Object.freeze({
   CLOSED: 'closed',
   OPEN: 'open',

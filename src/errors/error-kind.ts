@@ -1,5 +1,5 @@
 /**
- * The normalised failure kinds of DESIGN §3 and what each one does.
+ * The normalised failure kinds and what each one does (retry, count toward the breaker, fail over).
  * @module
  */
 
@@ -26,7 +26,7 @@ export interface ErrorPolicy {
   readonly failover: boolean;
 }
 
-/** DESIGN §3 as data: the single source of truth used by retry, breaker and failover. */
+/** What each kind does, as data: the single source of truth used by retry, breaker and failover. */
 export const ERROR_POLICY: Readonly<Record<ErrorKind, ErrorPolicy>> = Object.freeze({
   rate_limit: { retry: true, countsTowardBreaker: true, failover: true },
   overloaded: { retry: true, countsTowardBreaker: true, failover: true },

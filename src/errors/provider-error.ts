@@ -45,12 +45,12 @@ export class ProviderError extends LLMError {
     this.providerCode = init.providerCode;
   }
 
-  /** Counts toward the provider's circuit breaker (DESIGN §3). */
+  /** Counts toward the provider's circuit breaker (decided by `kind`, see {@link ERROR_POLICY}). */
   get countsTowardBreaker(): boolean {
     return ERROR_POLICY[this.kind].countsTowardBreaker;
   }
 
-  /** Another provider may serve the request (DESIGN §3). */
+  /** Another provider may serve the request (decided by `kind`, see {@link ERROR_POLICY}). */
   get failover(): boolean {
     return ERROR_POLICY[this.kind].failover;
   }
