@@ -70,13 +70,24 @@ export interface NodeRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** True when the process had not exited by itself within the time allowed, and was killed. */
+  timedOut: boolean;
+}
+
+export interface NodeRunOptions {
+  /** Environment variables besides `PATH` (nothing else is inherited). */
+  env?: Record<string, string>;
+  /** Time allowed before the process is killed. @default 30000 */
+  timeoutMs?: number;
 }
 
 /** Runs `node ...args` in `cwd`. */
-export function node(cwd: string, args: readonly string[]): Promise<NodeRun> {
+export function node(cwd: string, args: readonly string[], options: NodeRunOptions = {}): Promise<NodeRun> {
+  const env = { ...options.env, PATH: process.env.PATH ?? '' };
   return new Promise((resolve) => {
-    execFile(process.execPath, [...args], { cwd, timeout: 30_000, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    execFile(process.execPath, [...args], { cwd, timeout: options.timeoutMs ?? 30_000, env }, (error, stdout, stderr) => {
+      const timedOut = error?.killed === true && error.signal === 'SIGTERM';
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr, timedOut });
     });
   });
 }
