@@ -39,10 +39,10 @@ describe('anthropic request mapping', () => {
         messages: [{ role: 'system', content: 'Answer in French.' }, user('Hi'), { role: 'assistant', content: 'Salut.' }, { role: 'system', content: 'Be kind.' }, user('Ça va ?')],
       },
       {},
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
     );
     expect(body).toEqual({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 4096,
       system: 'You are terse.\n\nAnswer in French.\n\nBe kind.',
       messages: [
