@@ -22,6 +22,7 @@ const EXIT_BOUND_MS = 20_000;
 
 const blocks = tsBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
 const quickStart = blocks.find((b) => b.heading === 'Quick start');
+const withoutKeys = blocks.find((b) => b.heading === 'Testing without keys');
 
 let project: string;
 let node16: NodeRun;
@@ -61,6 +62,7 @@ describe('README.md code blocks', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     expect(quickStart, 'a ts block under "## Quick start"').toBeDefined();
     expect(quickStart?.prelude, 'the Quick Start is a whole program, not a fragment').toBeUndefined();
+    expect(withoutKeys, 'a ts block under "## Testing without keys"').toBeDefined();
   });
 
   it('every ts block type-checks, strict, with module and moduleResolution node16', () => {
@@ -127,5 +129,19 @@ describe('the Quick Start, compiled as it is', () => {
     expect(result.stdout).toContain('Hello from the mock LLM. openai gpt-4o-mini');
     expect(result.stderr).not.toMatch(/Unhandled error event/);
     expect(result.stderr).toMatch(/^redis: .*ECONNREFUSED/m); // the sample's own listener reported it
+  });
+});
+
+describe('the "Testing without keys" sample, compiled as it is', () => {
+  it('prints what its comments say, and exits by itself', async () => {
+    expect(node16.code, 'it compiled').toBe(0);
+    const result = await node(project, [compiled(withoutKeys!)], { timeoutMs: EXIT_BOUND_MS });
+    expect(result.timedOut, `still running after ${EXIT_BOUND_MS} ms`).toBe(false);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // each console.log line, as the sample's trailing comments promise
+    const promised = [...withoutKeys!.code.matchAll(/console\.log\(.*\/\/ (.+)$/gm)].map((m) => m[1]!.trim());
+    expect(promised).toHaveLength(3);
+    expect(result.stdout.trim().split('\n')).toEqual(promised);
   });
 });
