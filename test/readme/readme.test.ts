@@ -54,8 +54,15 @@ afterAll(async () => {
   cleanUp();
 });
 
-/** The compiler's complaints, one per line, with the README line each block starts at in its file name. */
-const diagnostics = (run: NodeRun) => `${run.stdout}${run.stderr}`.trim();
+/** The compiler's complaints, each pointed at its README.md line (`README.md:52:7: error TS2351: …`). */
+const diagnostics = (run: NodeRun) =>
+  `${run.stdout}${run.stderr}`.trim().replace(/^blocks\/(\S+?\.ts)\((\d+),(\d+)\): /gm, (whole, file: string, line: string, col: string) => {
+    const block = blocks.find((b) => fileName(b) === file);
+    if (block === undefined) return whole;
+    const preludeLines = block.prelude === undefined ? 0 : block.prelude.split('\n').length;
+    const inBlock = Number(line) - preludeLines;
+    return inBlock >= 1 ? `README.md:${block.line + inBlock}:${col}: ` : `README.md:${block.line} (its fragment comment, line ${line}): `;
+  });
 
 describe('README.md code blocks', () => {
   it('has ts blocks, the Quick Start among them', () => {
