@@ -148,7 +148,7 @@ describe('the "Testing without keys" sample, compiled as it is', () => {
     expect(result.code).toBe(0);
     // each console.log line, as the sample's trailing comments promise
     const promised = [...withoutKeys!.code.matchAll(/console\.log\(.*\/\/ (.+)$/gm)].map((m) => m[1]!.trim());
-    expect(promised).toHaveLength(3);
+    expect(promised).toHaveLength(4);
     expect(result.stdout.trim().split('\n')).toEqual(promised);
   });
 });
