@@ -3,6 +3,7 @@
  * `npm pack` (so the `files` list is exercised) and unpacked into throwaway consumer projects.
  */
 import { execFileSync, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -32,13 +33,44 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Builds `dist/` unless it is newer than every source (CI's `npm run check` built it just before). */
-export function ensureBuilt(): void {
+/** `dist/` is newer than every source. */
+function isBuilt(): boolean {
   const marker = join(ROOT, 'dist', 'index.d.cts');
   const inputs = ['src', 'providers', 'tsup.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(ROOT, p));
   const sources = Math.max(...inputs.filter((p) => existsSync(p)).map(newestMtime));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= sources && existsSync(join(ROOT, 'dist', 'cli.js'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  return existsSync(marker) && statSync(marker).mtimeMs >= sources && existsSync(join(ROOT, 'dist', 'cli.js'));
+}
+
+/** A slow machine (2 cores shared by many test workers) may take minutes to build. */
+const BUILD_TIMEOUT_MS = 300_000;
+
+/**
+ * Builds `dist/` unless it is newer than every source (CI's `npm run check` built it just before).
+ * Test files run in parallel workers: one builds while the others wait for its build (a lock
+ * directory outside the repository), so a fresh clone's `npm test` builds once, and no build
+ * cleans `dist/` under another file reading it.
+ */
+export function ensureBuilt(): void {
+  if (isBuilt()) return;
+  const lock = join(tmpdir(), `llm-breaker-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}`);
+  const giveUp = Date.now() + 2 * BUILD_TIMEOUT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const since = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (since > BUILD_TIMEOUT_MS + 30_000) rmSync(lock, { recursive: true, force: true }); // its builder died
+    else if (Date.now() > giveUp) throw new Error(`ensureBuilt: another test file has held ${lock} for too long`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  try {
+    if (!isBuilt()) execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: ROOT, stdio: 'pipe', timeout: BUILD_TIMEOUT_MS });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** `npm pack`s the package and returns the tarball's path. */

@@ -35,7 +35,7 @@ function tsconfig(options: Record<string, unknown>): string {
   return JSON.stringify({ compilerOptions, include: ['blocks/*.ts'] }, null, 2);
 }
 
-const tsc = (config: string) => node(project, [TSC, '-p', config, '--pretty', 'false'], { timeoutMs: 180_000 });
+const tsc = (config: string) => node(project, [TSC, '-p', config, '--pretty', 'false'], { timeoutMs: 300_000 });
 const compiled = (block: CodeBlock) => join('out', fileName(block).replace(/\.ts$/, '.js'));
 
 beforeAll(async () => {
@@ -47,7 +47,7 @@ beforeAll(async () => {
   writeFileSync(join(project, 'tsconfig.node16.json'), tsconfig({ module: 'node16', moduleResolution: 'node16', outDir: 'out', rootDir: 'blocks' }));
   writeFileSync(join(project, 'tsconfig.bundler.json'), tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }));
   [node16, bundler, redis, mock] = await Promise.all([tsc('tsconfig.node16.json'), tsc('tsconfig.bundler.json'), startRedisServer(), startMockLLMServer()]);
-}, 240_000);
+}, 900_000); // a build of dist/ (or waiting for another file's) and two tsc runs, on a loaded machine
 
 afterAll(async () => {
   await Promise.all([redis?.close(), mock?.close()]);
