@@ -13,7 +13,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type ConvertOptions } from './convert-request.js';
 import { mapAnthropicError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -72,8 +72,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `client`, no `baseURL`)…
  */
 export function anthropic(options: AnthropicProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY');
-  checkKnownOptions(options, OPTION_KEYS, 'anthropic');
+  const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY', OPTION_KEYS);
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
     throw new ConfigError('defaultMaxTokens', 'must be a positive integer');

@@ -15,7 +15,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -75,8 +75,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `apiKey` missing (no `OPENAI_API_KEY`, no `client`, no `baseURL`)…
  */
 export function openai(options: OpenAIProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY');
-  checkKnownOptions(options, OPTION_KEYS, 'openai');
+  const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY', OPTION_KEYS);
   const { maxTokensParam } = options;
   if (maxTokensParam !== undefined && maxTokensParam !== 'max_tokens' && maxTokensParam !== 'max_completion_tokens') {
     throw new ConfigError('maxTokensParam', "must be 'max_tokens' or 'max_completion_tokens'");

@@ -45,19 +45,18 @@ export interface SdkErrorMapping<ApiError> {
  */
 export function mapSdkError<ApiError>(
   mapping: SdkErrorMapping<ApiError>,
-  err: unknown,
+  raw: unknown,
   provider: string,
   signal?: AbortSignal,
   requestId?: string,
 ): ProviderError {
-  if (isProviderError(err)) return err;
+  if (isProviderError(raw)) return raw;
+  const err = scrubSecrets(raw);
   const { classes } = mapping;
   const sdkClass = sdkConnectionClass(err);
   if (signal?.aborted || err instanceof classes.userAbort || sdkClass === 'abort' || isAbortError(err)) {
-    scrubSecrets(err);
     return abortedError(provider, signal?.aborted ? (signal.reason ?? err) : err, requestId);
   }
-  scrubSecrets(err);
   if (err instanceof classes.connectionTimeout || sdkClass === 'timeout') {
     return new ProviderError({ provider, kind: 'timeout', message: messageOf(err), requestId, cause: err });
   }
