@@ -38,7 +38,8 @@ export interface AnthropicProviderOptions {
    */
   apiKey?: string;
   /**
-   * Base URL of the API, without the version path (the SDK appends `/v1/messages`).
+   * Base URL of the API, without the version path (the SDK appends `/v1/messages`). Credentials
+   * (`user:password@`) are a ConfigError: pass the key as `apiKey` or in `defaultHeaders`.
    * @default process.env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com'
    */
   baseURL?: string;
@@ -51,7 +52,13 @@ export interface AnthropicProviderOptions {
    * @default false
    */
   samplingParams?: boolean;
-  /** Headers sent with every request. @default undefined */
+  /**
+   * Headers sent with every request. Their values are treated as secrets, like `apiKey` (they often
+   * hold keys): redacted wherever they appear, except protocol headers such as `anthropic-version`
+   * and `openai-beta`. A value with a CR, LF or NUL, or a name that is not an HTTP token, is a
+   * ConfigError here, which never repeats the value.
+   * @default undefined
+   */
   defaultHeaders?: Record<string, string>;
   /**
    * An Anthropic SDK client you built. It is used as is (its timeout too), except that SDK-internal

@@ -6,6 +6,8 @@
 import { checkBreakerName, type BreakerOptions } from '../../src/breaker/options.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { registerHeaderSecrets, registerSecret } from '../../src/errors/redact.js';
+import { checkKnownOptions } from './known-options.js';
+import { checkBaseURL, checkHeaders, checkNoCredentials } from './transport-options.js';
 
 /** Options both factories take. */
 export interface CommonInput {
@@ -25,36 +27,6 @@ export interface ResolvedCommon {
   apiKey: string | undefined;
   baseURL: string | undefined;
   breaker: Partial<BreakerOptions> | undefined;
-}
-
-/** Rejects option names a factory does not know (a typo such as `baseUrl` must not be ignored). */
-export function checkKnownOptions(options: object, known: ReadonlySet<string>, factory: 'openai' | 'anthropic'): void {
-  for (const k of Object.keys(options)) {
-    if (known.has(k)) continue;
-    const close = closestOption(k, known);
-    throw new ConfigError(k, `is not an option of ${factory}()${close === undefined ? '' : ` (did you mean ${close}?)`}`);
-  }
-}
-
-/** The known option `name` most likely stands for: same letters in another case, or one or two edits away. */
-function closestOption(name: string, known: ReadonlySet<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = name.length < 5 ? 2 : 3;
-  for (const k of known) {
-    const d = k.toLowerCase() === name.toLowerCase() ? 0 : editDistance(k.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 /** Key used for servers that need none (a local OpenAI-compatible server, the mock server). */
@@ -111,65 +83,6 @@ export function resolveCommonOptions(
   registerSecret(apiKey);
   registerHeaderSecrets(options.defaultHeaders);
   return { name, model, apiKey, baseURL, breaker: options.breaker };
-}
-
-/** An absolute http(s) URL without credentials. Never repeats the URL (it may hold a password). */
-function checkBaseURL(baseURL: unknown, option: string): void {
-  let url: URL | undefined;
-  try {
-    url = typeof baseURL === 'string' ? new URL(baseURL) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigError(option, 'must be an absolute http(s) URL, e.g. http://127.0.0.1:11434/v1');
-  }
-  checkNoCredentials(baseURL as string, option);
-}
-
-/**
- * A URL's `user:password@` would travel in every connection error's cause chain: keys belong in
- * `apiKey` (or a header in `defaultHeaders`), which are redacted.
- */
-function checkNoCredentials(text: string, option: string): void {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return; // not a URL: the SDK reports it, and credentials cannot be parsed out of it either
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(option, 'must not contain credentials (user:password@host): pass the key as apiKey, or as a header in defaultHeaders');
-  }
-}
-
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/**
- * `defaultHeaders`: an object of valid header names to single-line Latin-1 strings. A CR or LF
- * would otherwise fail every call as a `bad_response` that repeats the value. Values are never
- * repeated in the error (they often hold keys).
- */
-function checkHeaders(headers: unknown): void {
-  if (headers === undefined) return;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new ConfigError('defaultHeaders', 'must be an object of header names to values');
-  }
-  for (const [key, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(key)) {
-      throw new ConfigError('defaultHeaders', `has a header name of ${key.length} characters that is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`);
-    }
-    const option = `defaultHeaders.${key}`;
-    if (typeof value !== 'string') throw new ConfigError(option, `must be a string, got ${value === null ? 'null' : typeof value}`);
-    const bad = /[\r\n\0]/.exec(value);
-    if (bad !== null) {
-      const which = bad[0] === '\0' ? 'NUL' : bad[0] === '\r' ? 'CR' : 'LF';
-      throw new ConfigError(option, `must be a single line: the value contains a ${which} character at index ${bad.index} (value not shown)`);
-    }
-    // eslint-disable-next-line no-control-regex
-    if (/[^\u0000-\u00ff]/.test(value)) throw new ConfigError(option, 'must contain only Latin-1 characters (value not shown)');
-  }
 }
 
 /** A very long SDK timeout: attempts are bounded by `ctx.signal` (the client's timeout and deadline). */

@@ -40,15 +40,19 @@ export function looksSecret(text: string): boolean {
   return redactSecrets(text) !== text;
 }
 
+/** Headers whose values are protocol versions and feature flags, never credentials. */
+const PUBLIC_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'user-agent', 'anthropic-version', 'anthropic-beta', 'openai-beta', 'openai-organization', 'openai-project']);
+
 /**
  * Registers the values of headers sent with every request (`defaultHeaders`): they often carry
  * keys (`Authorization: Bearer …`, `api-key`, `x-portkey-api-key`). The token after an auth scheme
- * is registered too, since a server may echo only that.
+ * is registered too, since a server may echo only that. Values of {@link PUBLIC_HEADERS} (such as
+ * `anthropic-version`) are not secrets and stay readable in errors.
  */
 export function registerHeaderSecrets(headers: Record<string, unknown> | undefined): void {
   if (headers === undefined) return;
-  for (const value of Object.values(headers)) {
-    if (typeof value !== 'string') continue;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' || PUBLIC_HEADERS.has(name.toLowerCase())) continue;
     registerSecret(value.trim());
     const token = /^\s*[A-Za-z][\w-]*\s+(\S{6,})\s*$/.exec(value)?.[1];
     registerSecret(token);

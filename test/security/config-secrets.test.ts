@@ -116,6 +116,20 @@ describe.each(FACTORIES)('$label(): defaultHeaders', ({ make }) => {
     make({ apiKey: `k_${tag}_key`, defaultHeaders: { Authorization: `Token ${token}`, 'X-Portkey-Api-Key': plain } });
     expect(redactSecrets(`echo: ${token} / ${plain}`)).toBe('echo: [REDACTED] / [REDACTED]');
   });
+
+  it('protocol headers (anthropic-version, openai-beta) stay readable, and `null` (remove a header) is accepted', () => {
+    const version = `2099-${tag.slice(0, 2)}-01`;
+    make({ apiKey: `k_${tag}_key`, defaultHeaders: { 'anthropic-version': version, 'OpenAI-Beta': `assistants=${tag}`, 'X-Stainless-Os': null } });
+    expect(redactSecrets(`version ${version}, beta assistants=${tag}`)).toBe(`version ${version}, beta assistants=${tag}`);
+  });
+});
+
+it('openai(): organization and project (sent as headers) must be single lines, not repeated', () => {
+  for (const option of ['organization', 'project']) {
+    const e = configError(() => openai({ model: 'm', apiKey: `k_${tag}_key`, [option]: `org_${tag}\r\nX-Injected: 1` }));
+    expect(e.option).toBe(option);
+    expectNoSecret(e, `org_${tag}`);
+  }
 });
 
 describe('ConfigError messages never repeat a secret', () => {
