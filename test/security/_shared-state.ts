@@ -6,7 +6,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { expect } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
-import { waitFor } from '../helpers/wait.js';
+import { untilReady, waitFor } from '../helpers/wait.js';
 
 type Closable = { close(): Promise<void> } | { disconnect(): void };
 
@@ -23,13 +23,7 @@ export class Opened {
   async client(options: RedisOptions): Promise<Redis> {
     const c = this.track(new Redis({ host: '127.0.0.1', maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => 50, ...options }));
     c.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('client not ready')), 5000);
-      c.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await untilReady(c, 5000, 'client not ready');
     return c;
   }
 
