@@ -8,8 +8,8 @@
 import { scrubChain } from '../../src/errors/scrub-chain.js';
 
 /**
- * Redacts every string reachable from `err`, in place where it can; returns `err`, or a scrubbed
- * copy when `err` itself is read-only. Use the returned value.
+ * `err` with every reachable string redacted: `err` itself when it holds no secret, else a scrubbed
+ * copy (same prototype, so `instanceof` holds). `err` is never modified. Use the returned value.
  */
 export function scrubSecrets<T>(err: T): T {
   return scrubChain(err);

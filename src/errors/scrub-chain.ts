@@ -1,14 +1,16 @@
 /**
  * Redacts every string reachable from an error: its message and stack, every field of every
- * `cause` in the chain, response bodies (`error`, `param`, `error.error.detail`…), arrays, Maps and
- * fetch `Headers`. That is what `util.inspect(err, { depth })`, `JSON.stringify`, loggers (pino,
- * winston) and error trackers (Sentry) walk, so a key a server echoed back must be gone from all of
- * it, not only from the top-level message.
+ * `cause` in the chain, response bodies (`error`, `param`, `error.error.detail`…), arrays, Maps,
+ * Sets and fetch `Headers`. That is what `util.inspect(err, { depth })`, `JSON.stringify`, loggers
+ * (pino, winston) and error trackers (Sentry) walk, so a key a server echoed back must be gone from
+ * all of it, not only from the top-level message.
  *
- * Objects are scrubbed in place where they can be; a frozen or otherwise read-only object that
- * holds a secret is replaced by a scrubbed copy with the same prototype (so `instanceof` still
- * holds), and the copy takes its place in its parent. The walk is bounded (depth and node count),
- * so a huge or cyclic graph cannot stall an error path.
+ * Nothing is modified: every object on a path to a secret is replaced by a scrubbed copy with the
+ * same prototype and property flags (so `instanceof` and `err.status` still hold), and objects that
+ * hold no secret are shared, not copied. A cause may be the caller's own object (an abort reason, an
+ * adapter's error carrying its config): scrubbing it in place could change what the caller sends
+ * next. The walk is bounded (depth and node count), so a huge or cyclic graph cannot stall an
+ * error path; cycles are copied as cycles.
  * @module
  */
 import { redactSecrets } from './redact.js';
@@ -16,104 +18,123 @@ import { redactSecrets } from './redact.js';
 const MAX_DEPTH = 24;
 const MAX_NODES = 5000;
 
-interface Walk {
-  /** Original object → what stands for it after scrubbing (itself, or a scrubbed copy). */
-  readonly seen: Map<object, unknown>;
-  nodes: number;
-}
-
 /**
- * Returns `value` with every reachable string redacted ({@link redactSecrets}): the same object,
- * scrubbed in place, unless it (or the root of the chain) could not be written, in which case a
- * scrubbed copy. Never throws.
+ * `value` with every reachable string redacted ({@link redactSecrets}): `value` itself when it
+ * holds no secret, else a scrubbed copy. Never throws (on a failure, the value is returned as is).
  */
 export function scrubChain<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (typeof value !== 'object' || value === null) return value;
   try {
-    return scrub(value, 0, { seen: new Map(), nodes: 0 }) as T;
+    const dirty = findDirty(value);
+    if (dirty.size === 0) return value;
+    return copyDirty(value, dirty) as T;
   } catch {
     return value;
   }
 }
 
-function scrub(value: unknown, depth: number, walk: Walk): unknown {
-  if (typeof value === 'string') return redactSecrets(value);
-  if (typeof value !== 'object' || value === null) return value;
-  if (walk.seen.has(value)) return walk.seen.get(value);
-  walk.seen.set(value, value);
-  if (depth > MAX_DEPTH || ++walk.nodes > MAX_NODES || isOpaque(value)) return value;
-  const replaced = isHeaders(value) ? scrubHeaders(value) : value instanceof Map ? scrubMap(value, depth, walk) : scrubObject(value, depth, walk);
-  walk.seen.set(value, replaced);
-  return replaced;
+/** The values an object holds: own data properties (and an accessor `stack`), Map and Set entries. */
+function childrenOf(obj: object): unknown[] {
+  const out: unknown[] = [];
+  if (obj instanceof Map) for (const [k, v] of obj) out.push(k, v);
+  else if (obj instanceof Set) for (const v of obj) out.push(v);
+  for (const key of Reflect.ownKeys(obj)) {
+    const desc = Object.getOwnPropertyDescriptor(obj, key);
+    if (desc !== undefined) out.push(valueOf(obj, key, desc));
+  }
+  return out;
 }
 
-/** Objects that hold no text worth walking (or whose internals must not be touched). */
+/** A data property's value; an accessor `stack` is read (V8 may make it one); other getters are not called. */
+function valueOf(obj: object, key: PropertyKey, desc: PropertyDescriptor): unknown {
+  if ('value' in desc) return desc.value as unknown;
+  return key === 'stack' && desc.get ? (obj as Record<PropertyKey, unknown>)[key] : undefined;
+}
+
+/** Objects with no text worth walking, or whose internals a copy could not keep: shared as they are. */
 function isOpaque(value: object): boolean {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet;
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet || typeof value === 'function';
 }
 
-/** A fetch `Headers` (the SDKs' `err.headers`): read-only on a response, so a scrubbed copy. */
 function isHeaders(value: object): value is Headers {
   return typeof Headers !== 'undefined' && value instanceof Headers;
 }
 
-function scrubHeaders(headers: Headers): Headers {
-  const entries: Array<[string, string]> = [];
-  let changed = false;
-  headers.forEach((v, k) => {
-    const r = redactSecrets(v);
-    if (r !== v) changed = true;
-    entries.push([k, r]);
+function headersHoldSecret(headers: Headers): boolean {
+  let found = false;
+  headers.forEach((v) => {
+    if (!found && redactSecrets(v) !== v) found = true;
   });
-  return changed ? new Headers(entries) : headers;
+  return found;
 }
 
-function scrubMap(map: Map<unknown, unknown>, depth: number, walk: Walk): Map<unknown, unknown> {
-  const updates: Array<[unknown, unknown]> = [];
-  for (const [k, v] of map) {
-    const r = scrub(v, depth + 1, walk);
-    if (r !== v) updates.push([k, r]);
+/** Every object on a path from `root` to a string that holds a secret. */
+function findDirty(root: object): Set<object> {
+  const parents = new Map<object, object[]>([[root, []]]);
+  const dirty = new Set<object>();
+  const queue: Array<[object, number]> = [[root, 0]];
+  for (let i = 0; i < queue.length && i < MAX_NODES; i++) {
+    const [obj, depth] = queue[i]!;
+    if (isOpaque(obj)) continue;
+    if (isHeaders(obj)) {
+      if (headersHoldSecret(obj)) dirty.add(obj);
+      continue;
+    }
+    for (const child of childrenOf(obj)) {
+      if (typeof child === 'string') {
+        if (redactSecrets(child) !== child) dirty.add(obj);
+      } else if ((typeof child === 'object' && child !== null) || typeof child === 'function') {
+        const known = parents.get(child);
+        if (known !== undefined) known.push(obj);
+        else if (depth < MAX_DEPTH) {
+          parents.set(child, [obj]);
+          queue.push([child, depth + 1]);
+        }
+      }
+    }
   }
-  for (const [k, r] of updates) map.set(k, r);
-  return map;
+  // every ancestor of a dirty object needs a copy too
+  const up = [...dirty];
+  while (up.length > 0) {
+    for (const parent of parents.get(up.pop()!) ?? []) {
+      if (!dirty.has(parent)) {
+        dirty.add(parent);
+        up.push(parent);
+      }
+    }
+  }
+  return dirty;
 }
 
-/** Scrubs the own data properties (and an accessor `stack`) of an object or array. */
-function scrubObject(obj: object, depth: number, walk: Walk): object {
-  const record = obj as Record<PropertyKey, unknown>;
-  const changes: Array<[PropertyKey, unknown]> = [];
-  for (const key of Reflect.ownKeys(obj)) {
-    const desc = Object.getOwnPropertyDescriptor(obj, key);
-    if (desc === undefined) continue;
-    // V8 may make `stack` an accessor; other getters are not called (they may have side effects).
-    const current: unknown = 'value' in desc ? (desc.value as unknown) : key === 'stack' && desc.get && desc.set ? record[key] : undefined;
-    if (current === undefined) continue;
-    const next = scrub(current, depth + 1, walk);
-    if (next !== current) changes.push([key, next]);
+/** Copies every dirty object (shells first, so cycles become cycles of copies), redacting strings. */
+function copyDirty(root: object, dirty: Set<object>): object {
+  const copies = new Map<object, object>();
+  for (const obj of dirty) copies.set(obj, shellOf(obj));
+  const map = (v: unknown): unknown => (typeof v === 'string' ? redactSecrets(v) : typeof v === 'object' && v !== null ? (copies.get(v) ?? v) : v);
+  for (const [obj, copy] of copies) {
+    if (isHeaders(obj)) continue; // built whole by shellOf
+    if (obj instanceof Map) for (const [k, v] of obj) (copy as Map<unknown, unknown>).set(map(k), map(v));
+    else if (obj instanceof Set) for (const v of obj) (copy as Set<unknown>).add(map(v));
+    for (const key of Reflect.ownKeys(obj)) {
+      const desc = Object.getOwnPropertyDescriptor(obj, key);
+      if (desc === undefined || (Array.isArray(obj) && key === 'length')) continue;
+      const isData = 'value' in desc || key === 'stack';
+      const next = isData ? { value: map(valueOf(obj, key, desc)), writable: true, enumerable: desc.enumerable ?? false, configurable: true } : { ...desc, configurable: true };
+      Object.defineProperty(copy, key, next);
+    }
   }
-  if (changes.length === 0) return obj;
-  if (changes.every(([key, next]) => write(obj, key, next))) return obj;
-  return copyWith(obj, new Map(changes));
+  return copies.get(root) ?? root;
 }
 
-function write(obj: object, key: PropertyKey, next: unknown): boolean {
-  try {
-    const desc = Object.getOwnPropertyDescriptor(obj, key);
-    if (desc?.configurable) Object.defineProperty(obj, key, 'value' in desc ? { ...desc, value: next } : { value: next, writable: true, enumerable: false, configurable: true });
-    else (obj as Record<PropertyKey, unknown>)[key] = next;
-    return (obj as Record<PropertyKey, unknown>)[key] === next;
-  } catch {
-    return false;
+function shellOf(obj: object): object {
+  if (isHeaders(obj)) {
+    const entries: Array<[string, string]> = [];
+    obj.forEach((v, k) => entries.push([k, redactSecrets(v)]));
+    return new Headers(entries);
   }
-}
-
-/** A copy of a read-only object with the same prototype and property flags, `changes` applied. */
-function copyWith(obj: object, changes: Map<PropertyKey, unknown>): object {
-  const copy: object = Array.isArray(obj) ? [] : (Object.create(Object.getPrototypeOf(obj) as object | null) as object);
-  for (const key of Reflect.ownKeys(obj)) {
-    const desc = Object.getOwnPropertyDescriptor(obj, key);
-    if (desc === undefined || (Array.isArray(obj) && key === 'length')) continue;
-    if (changes.has(key)) Object.defineProperty(copy, key, { value: changes.get(key), writable: true, enumerable: desc.enumerable ?? false, configurable: true });
-    else Object.defineProperty(copy, key, { ...desc, configurable: true });
-  }
-  return copy;
+  if (Array.isArray(obj)) return [];
+  if (obj instanceof Map) return new Map();
+  if (obj instanceof Set) return new Set();
+  return Object.create(Object.getPrototypeOf(obj) as object | null) as object;
 }

@@ -83,18 +83,23 @@ describe('kindForStatus', () => {
 });
 
 describe('scrubSecrets', () => {
-  it('redacts the message, stack and body messages of an SDK-like error in place', () => {
+  it('returns a scrubbed copy of an SDK-like error (message, stack, body messages) and leaves the original alone', () => {
     const key = 'sk-test-SCRUB-0123456789';
     const err = Object.assign(new Error(`401 bad key ${key}`), {
       error: { message: `bad key ${key}`, error: { message: `nested ${key}` } },
       apiMessage: `bad key ${key}`,
     });
-    expect(scrubSecrets(err)).toBe(err);
-    expect(JSON.stringify({ m: err.message, s: err.stack, e: err.error, a: err.apiMessage })).not.toContain(key);
+    const clean = scrubSecrets(err);
+    expect(clean).not.toBe(err);
+    expect(clean).toBeInstanceOf(Error);
+    expect(JSON.stringify({ m: clean.message, s: clean.stack, e: clean.error, a: clean.apiMessage })).not.toContain(key);
+    expect(err.message).toContain(key);
   });
-  it('leaves frozen bodies and non-errors alone', () => {
+  it('scrubs frozen bodies too; errors without secrets and non-errors come back as they are', () => {
     const frozen = Object.assign(new Error('x'), { error: Object.freeze({ message: 'sk-test-FROZEN-0123456789' }) });
-    expect(() => scrubSecrets(frozen)).not.toThrow();
+    expect(JSON.stringify(scrubSecrets(frozen).error)).not.toContain('sk-test-FROZEN');
+    const clean = new Error('nothing secret here');
+    expect(scrubSecrets(clean)).toBe(clean);
     expect(scrubSecrets('plain')).toBe('plain');
     expect(scrubSecrets(undefined)).toBeUndefined();
   });
