@@ -43,8 +43,9 @@ export class ProviderError extends LLMError {
     this.status = init.status;
     this.retryable = init.retryable ?? ERROR_POLICY[init.kind].retry;
     this.retryAfterMs = init.retryAfterMs;
-    this.requestId = init.requestId;
-    this.providerCode = init.providerCode;
+    // both come from the server's reply, which may echo what it was sent
+    this.requestId = init.requestId === undefined ? undefined : redactSecrets(init.requestId);
+    this.providerCode = init.providerCode === undefined ? undefined : redactSecrets(init.providerCode);
   }
 
   /** Counts toward the provider's circuit breaker (DESIGN §3). */

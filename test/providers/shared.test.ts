@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { classifyNetworkError } from '../../providers/shared/classify-network-error.js';
 import { getHeader } from '../../providers/shared/headers.js';
 import { parseRetryAfterMs } from '../../providers/shared/retry-after.js';
-import { scrubSecrets } from '../../providers/shared/scrub-secrets.js';
 import { kindForStatus } from '../../providers/shared/status-kind.js';
 
 describe('parseRetryAfterMs', () => {
@@ -82,25 +81,3 @@ describe('kindForStatus', () => {
   });
 });
 
-describe('scrubSecrets', () => {
-  it('returns a scrubbed copy of an SDK-like error (message, stack, body messages) and leaves the original alone', () => {
-    const key = 'sk-test-SCRUB-0123456789';
-    const err = Object.assign(new Error(`401 bad key ${key}`), {
-      error: { message: `bad key ${key}`, error: { message: `nested ${key}` } },
-      apiMessage: `bad key ${key}`,
-    });
-    const clean = scrubSecrets(err);
-    expect(clean).not.toBe(err);
-    expect(clean).toBeInstanceOf(Error);
-    expect(JSON.stringify({ m: clean.message, s: clean.stack, e: clean.error, a: clean.apiMessage })).not.toContain(key);
-    expect(err.message).toContain(key);
-  });
-  it('scrubs frozen bodies too; errors without secrets and non-errors come back as they are', () => {
-    const frozen = Object.assign(new Error('x'), { error: Object.freeze({ message: 'sk-test-FROZEN-0123456789' }) });
-    expect(JSON.stringify(scrubSecrets(frozen).error)).not.toContain('sk-test-FROZEN');
-    const clean = new Error('nothing secret here');
-    expect(scrubSecrets(clean)).toBe(clean);
-    expect(scrubSecrets('plain')).toBe('plain');
-    expect(scrubSecrets(undefined)).toBeUndefined();
-  });
-});

@@ -85,3 +85,26 @@ describe('scrubChain', () => {
     expect(() => scrubChain(Object.assign(new Error('big'), { wide, deep }))).not.toThrow();
   });
 });
+
+describe('scrubChain on SDK-shaped errors', () => {
+  it('returns a scrubbed copy of an SDK-like error (message, stack, body messages) and leaves the original alone', () => {
+    const key = 'sk-test-SCRUB-0123456789';
+    const err = Object.assign(new Error(`401 bad key ${key}`), {
+      error: { message: `bad key ${key}`, error: { message: `nested ${key}` } },
+      apiMessage: `bad key ${key}`,
+    });
+    const clean = scrubChain(err);
+    expect(clean).not.toBe(err);
+    expect(clean).toBeInstanceOf(Error);
+    expect(JSON.stringify({ m: clean.message, s: clean.stack, e: clean.error, a: clean.apiMessage })).not.toContain(key);
+    expect(err.message).toContain(key);
+  });
+  it('scrubs frozen bodies too; errors without secrets and non-errors come back as they are', () => {
+    const frozen = Object.assign(new Error('x'), { error: Object.freeze({ message: 'sk-test-FROZEN-0123456789' }) });
+    expect(JSON.stringify(scrubChain(frozen).error)).not.toContain('sk-test-FROZEN');
+    const clean = new Error('nothing secret here');
+    expect(scrubChain(clean)).toBe(clean);
+    expect(scrubChain('plain')).toBe('plain');
+    expect(scrubChain(undefined)).toBeUndefined();
+  });
+});
