@@ -55,7 +55,7 @@ export interface AnthropicProviderOptions {
   /**
    * Headers sent with every request. Their values are treated as secrets, like `apiKey` (they often
    * hold keys): redacted wherever they appear, except protocol headers such as `anthropic-version`
-   * and `openai-beta`. A value with a CR, LF or NUL, or a name that is not an HTTP token, is a
+   * and `openai-beta`, and values shorter than 10 characters (labels such as `x-team: search`). A value with a CR, LF or NUL, or a name that is not an HTTP token, is a
    * ConfigError here, which never repeats the value.
    * @default undefined
    */

@@ -40,6 +40,12 @@ export function looksSecret(text: string): boolean {
   return redactSecrets(text) !== text;
 }
 
+/**
+ * Shorter header values (`x-team: search`) are labels, not credentials: registering them would
+ * redact ordinary words from every message.
+ */
+const MIN_HEADER_SECRET = 10;
+
 /** Headers whose values are protocol versions and feature flags, never credentials. */
 const PUBLIC_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'user-agent', 'anthropic-version', 'anthropic-beta', 'openai-beta', 'openai-organization', 'openai-project']);
 
@@ -47,14 +53,14 @@ const PUBLIC_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', '
  * Registers the values of headers sent with every request (`defaultHeaders`): they often carry
  * keys (`Authorization: Bearer …`, `api-key`, `x-portkey-api-key`). The token after an auth scheme
  * is registered too, since a server may echo only that. Values of {@link PUBLIC_HEADERS} (such as
- * `anthropic-version`) are not secrets and stay readable in errors.
+ * `anthropic-version`) and values under {@link MIN_HEADER_SECRET} characters are not secrets and
+ * stay readable in errors.
  */
 export function registerHeaderSecrets(headers: Record<string, unknown> | undefined): void {
   if (headers === undefined) return;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string' || PUBLIC_HEADERS.has(name.toLowerCase())) continue;
-    registerSecret(value.trim());
-    const token = /^\s*[A-Za-z][\w-]*\s+(\S{6,})\s*$/.exec(value)?.[1];
-    registerSecret(token);
+    const token = /^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1];
+    for (const candidate of [value.trim(), token]) if (candidate !== undefined && candidate.length >= MIN_HEADER_SECRET) registerSecret(candidate);
   }
 }

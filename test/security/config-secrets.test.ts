@@ -117,10 +117,12 @@ describe.each(FACTORIES)('$label(): defaultHeaders', ({ make }) => {
     expect(redactSecrets(`echo: ${token} / ${plain}`)).toBe('echo: [REDACTED] / [REDACTED]');
   });
 
-  it('protocol headers (anthropic-version, openai-beta) stay readable, and `null` (remove a header) is accepted', () => {
+  it('protocol headers (anthropic-version, openai-beta) and short labels stay readable; `null` (remove a header) is accepted', () => {
     const version = `2099-${tag.slice(0, 2)}-01`;
-    make({ apiKey: `k_${tag}_key`, defaultHeaders: { 'anthropic-version': version, 'OpenAI-Beta': `assistants=${tag}`, 'X-Stainless-Os': null } });
-    expect(redactSecrets(`version ${version}, beta assistants=${tag}`)).toBe(`version ${version}, beta assistants=${tag}`);
+    const label = `t${tag.slice(0, 6)}`;
+    make({ apiKey: `k_${tag}_key`, defaultHeaders: { 'anthropic-version': version, 'OpenAI-Beta': `assistants=${tag}`, 'X-Team': label, 'X-Stainless-Os': null } });
+    const text = `version ${version}, beta assistants=${tag}, team ${label}`;
+    expect(redactSecrets(text)).toBe(text);
   });
 });
 
