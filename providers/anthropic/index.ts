@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
+import { closingLastSseEvent } from '../shared/sse-last-event.js';
 import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type ConvertOptions } from './convert-request.js';
 import { mapAnthropicError } from './map-error.js';
@@ -145,6 +146,7 @@ class AnthropicProvider implements ProviderAdapter {
       maxRetries: 0,
       timeout: SDK_TIMEOUT_MS,
       logLevel: sdkLogLevel('ANTHROPIC_LOG'),
+      fetch: closingLastSseEvent(),
     }));
   }
 }

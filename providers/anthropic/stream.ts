@@ -14,8 +14,8 @@ import { finishUsage, mergeUsage, newUsageAccumulator } from './map-usage.js';
 /**
  * Streams one message through the raw event stream (`messages.create({ stream: true })`, not the
  * accumulating `messages.stream()` helper). Yields `text` deltas, `tool_call_delta`s (`index`
- * counts tool calls only, not content blocks; id and name repeat on every fragment) and one final
- * `finish` once `message_stop` arrives.
+ * counts tool calls only, not content blocks; id and name repeat on every fragment; a call with no
+ * input gets one `{}` fragment, as `complete()` gives) and one final `finish` once `message_stop` arrives.
  *
  * - `event: error` (e.g. `overloaded_error`), before or after content, throws the mapped error.
  * - A stream that ends without `message_stop` throws `connection` ("stream ended before completion").
@@ -48,7 +48,13 @@ export async function* streamAnthropic(
     const toolIndex: number[] = [];
     const toolIds: string[] = [];
     const toolNames: string[] = [];
+    // Tool blocks whose arguments have not started yet: a call with no input must end as `{}`.
+    const noArgsYet = new Set<number>();
     let tools = 0;
+    const closeEmptyTool = (i: number): ProviderStreamEvent | undefined => {
+      if (!noArgsYet.delete(i)) return undefined;
+      return { type: 'tool_call_delta', index: toolIndex[i]!, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: '{}' };
+    };
 
     for await (const event of stream) {
       if (typeof event !== 'object' || event === null) throw badResponse(provider, 'stream event is not a JSON object', requestId);
@@ -63,6 +69,7 @@ export async function* streamAnthropic(
             const index = toolIndex[i];
             if (typeof delta.partial_json !== 'string') throw badResponse(provider, 'input_json_delta without a partial_json string', requestId);
             if (index !== undefined && delta.partial_json !== '') {
+              noArgsYet.delete(i);
               yield { type: 'tool_call_delta', index, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: delta.partial_json };
             }
           }
@@ -83,6 +90,7 @@ export async function* streamAnthropic(
             toolNames[i] = block.name;
             const input = block.input;
             const initial = typeof input === 'object' && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+            if (initial === '') noArgsYet.add(i);
             yield { type: 'tool_call_delta', index: toolIndex[i]!, id: block.id, name: block.name, argumentsDelta: initial };
           }
           break;
@@ -95,17 +103,23 @@ export async function* streamAnthropic(
           if (event.delta?.stop_reason != null) stopReason = mapStopReason(event.delta.stop_reason);
           mergeUsage(usage, event.usage);
           break;
+        case 'content_block_stop': {
+          const empty = closeEmptyTool(event.index);
+          if (empty) yield empty;
+          break;
+        }
         case 'message_stop':
           stopped = true;
           break;
         default:
-          break; // content_block_stop, and event types newer than this adapter
+          break; // event types newer than this adapter
       }
     }
 
     // The SDK ends the iteration quietly when the request is aborted: report it as an abort.
     if (signal.aborted) throw abortedError(provider, signal.reason, requestId);
     if (!stopped) throw streamEndedEarly(provider, requestId);
+    for (const i of [...noArgsYet]) yield closeEmptyTool(i)!;
     completed = true;
     yield { type: 'finish', finishReason: stopReason, usage: finishUsage(usage), model, requestId };
   } catch (err) {

@@ -15,6 +15,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
+import { closingLastSseEvent } from '../shared/sse-last-event.js';
 import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
@@ -158,6 +159,7 @@ class OpenAIProvider implements ProviderAdapter {
       maxRetries: 0,
       timeout: SDK_TIMEOUT_MS,
       logLevel: sdkLogLevel('OPENAI_LOG'),
+      fetch: closingLastSseEvent(),
     }));
   }
 }
