@@ -97,10 +97,10 @@ async function write(res: ServerResponse, body: Buffer, size: number | 'whole'):
     res.end(body);
     return;
   }
-  for (let at = 0, n = 0; at < body.length; at += size, n++) {
+  for (let at = 0; at < body.length; at += size) {
     if (res.destroyed) return;
-    res.write(body.subarray(at, at + size));
-    if (n % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    // Wait until each piece has left, so that the client reads it on its own.
+    await new Promise<void>((resolve) => res.write(body.subarray(at, at + size), () => setImmediate(resolve)));
   }
   res.end();
 }
