@@ -16,9 +16,12 @@ const MESSAGE_GO = /\b(?:try again|retry) (?:in|after) ((?:\d+(?:\.\d+)?(?:h|ms|
 const MESSAGE_WORDS = /\b(?:try again|retry) (?:in|after) (\d+(?:\.\d+)?) ?(milliseconds?|seconds?|secs?|minutes?)\b/i;
 const WORD_MS: Record<string, number> = { millisecond: 1, second: 1000, sec: 1000, minute: 60_000 };
 
-/** Rate-limit buckets and their header names: OpenAI/Azure, then Anthropic. */
+/** Rate-limit buckets and their header names: OpenAI, Azure OpenAI, then Anthropic. */
 const BUCKETS: ReadonlyArray<{ remaining: string; reset: string; format: 'duration' | 'date' }> = [
-  ...['requests', 'tokens'].map((b) => ({ remaining: `x-ratelimit-remaining-${b}`, reset: `x-ratelimit-reset-${b}`, format: 'duration' as const })),
+  ...['requests', 'tokens'].flatMap((b) => [
+    { remaining: `x-ratelimit-remaining-${b}`, reset: `x-ratelimit-reset-${b}`, format: 'duration' as const },
+    { remaining: `x-ratelimit-remaining-${b}`, reset: `x-rate-limit-reset-${b}`, format: 'duration' as const },
+  ]),
   ...['requests', 'tokens', 'input-tokens', 'output-tokens'].map((b) => ({
     remaining: `anthropic-ratelimit-${b}-remaining`,
     reset: `anthropic-ratelimit-${b}-reset`,
@@ -33,7 +36,8 @@ const BUCKETS: ReadonlyArray<{ remaining: string; reset: string; format: 'durati
  * 2. the error message: "try again in 2.476s" (OpenAI), "retry after 20 seconds" (Azure);
  * 3. the reset time of the exhausted buckets (their `remaining` is 0), or of every bucket when none
  *    says it is exhausted, taking the longest: `x-ratelimit-reset-requests` / `-tokens` (durations
- *    such as `1s`, `6m0s`, `20ms`; OpenAI) and `anthropic-ratelimit-*-reset` (RFC 3339 times).
+ *    such as `1s`, `6m0s`, `20ms`, OpenAI; or whole seconds, `x-rate-limit-reset-tokens: 55`,
+ *    Azure OpenAI) and `anthropic-ratelimit-*-reset` (RFC 3339 times).
  *
  * `undefined` when none is there or parsable; never negative; at most one day.
  */
@@ -69,13 +73,18 @@ function resetWaitMs(headers: HeadersLike | null | undefined, now: number): numb
   for (const bucket of BUCKETS) {
     const raw = getHeader(headers, bucket.reset);
     if (raw === undefined) continue;
-    const ms = bucket.format === 'duration' ? parseGoDurationMs(raw) : dateWaitMs(raw, now);
+    const ms = bucket.format === 'duration' ? durationOrSecondsMs(raw) : dateWaitMs(raw, now);
     if (ms === undefined) continue;
     any = Math.max(any ?? 0, ms);
     if (getHeader(headers, bucket.remaining)?.trim() === '0') exhausted = Math.max(exhausted ?? 0, ms);
   }
   const wait = exhausted ?? any;
   return wait === undefined ? undefined : clampWaitMs(wait);
+}
+
+/** A Go-style duration, or a plain number of seconds (Azure). */
+function durationOrSecondsMs(text: string): number | undefined {
+  return /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number.parseFloat(text) * 1000 : parseGoDurationMs(text);
 }
 
 /** An RFC 3339 time (`2026-11-28T12:00:30Z`) → ms from `now`. */

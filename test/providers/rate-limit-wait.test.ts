@@ -44,6 +44,8 @@ describe('rateLimitWaitMs', () => {
     ['Anthropic RFC 3339 reset of the exhausted bucket', { 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': '2026-11-28T12:00:30Z', 'anthropic-ratelimit-tokens-remaining': '1000', 'anthropic-ratelimit-tokens-reset': '2026-11-28T12:05:00Z' }, undefined, 30_000],
     ['Anthropic output tokens', { 'anthropic-ratelimit-output-tokens-remaining': '0', 'anthropic-ratelimit-output-tokens-reset': '2026-11-28T12:00:01.500Z' }, undefined, 1500],
     ['Anthropic reset in the past', { 'anthropic-ratelimit-requests-reset': '2026-11-28T11:00:00Z' }, undefined, 0],
+    ['Azure: x-rate-limit-reset-tokens in whole seconds (openai-python#937)', { 'x-rate-limit-reset-tokens': '55', 'x-ratelimit-remaining-requests': '119' }, undefined, 55_000],
+    ['whole seconds in x-ratelimit-reset-tokens (Azure)', { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '12' }, undefined, 12_000],
     ['garbage resets are ignored', { 'x-ratelimit-reset-requests': 'later', 'anthropic-ratelimit-requests-reset': 'Sat' }, 'slow down', undefined],
     ['nothing', {}, undefined, undefined],
   ])('%s', (_name, headers, message, expected) => {
