@@ -21,7 +21,9 @@ export function closingLastSseEvent(inner?: typeof fetch): typeof fetch {
     const response = await (inner ?? globalThis.fetch)(input, init);
     const type = response.headers.get('content-type') ?? '';
     if (response.body === null || !/^text\/event-stream\b/i.test(type)) return response;
-    const body = response.body.pipeThrough(closeLastEvent());
+    // The SDK closes a stream by aborting the request's signal, which ends the source; cancelling
+    // the source as well makes some fetch implementations (nock's) close it twice and throw.
+    const body = response.body.pipeThrough(closeLastEvent(), { preventCancel: true });
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
