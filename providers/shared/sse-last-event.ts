@@ -34,9 +34,12 @@ function closeLastEvent(): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream({
     transform(chunk, controller) {
       controller.enqueue(chunk);
+      // Only the new text (and the 3 characters before it, for a blank line split across
+      // chunks) can hold a new event end: a long event in small chunks stays linear.
+      const from = Math.max(0, tail.length - 3);
       tail += decoder.decode(chunk, { stream: true });
       let end = -1;
-      for (const match of tail.matchAll(EVENT_END)) end = match.index + match[0].length;
+      for (const match of tail.slice(from).matchAll(EVENT_END)) end = from + match.index + match[0].length;
       if (end >= 0) tail = tail.slice(end);
     },
     flush(controller) {
