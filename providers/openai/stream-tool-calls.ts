@@ -11,35 +11,47 @@
  * - LiteLLM's passthrough numbers calls by content block: text then one call arrives as index 1
  *   with no 0. Positions stay dense (that call is position 0), so `toolCalls` has no holes.
  * - Ollama labels every call index 0: a fragment with a new id is a new call, not more arguments
- *   for the last one.
+ *   for the last one — once that call's arguments are a complete JSON value. While they are not,
+ *   a new id at the same index continues the call (servers that send a fresh id on every fragment).
  */
 export class StreamToolCalls {
-  readonly #ids: string[] = [];
-  readonly #names: string[] = [];
+  readonly #calls: Array<{ id: string; name: string; args: string }> = [];
   readonly #byId = new Map<string, number>();
   readonly #byIndex = new Map<number, number>();
 
   /** How many calls so far. */
   get count(): number {
-    return this.#ids.length;
+    return this.#calls.length;
   }
 
   /**
    * The call a fragment belongs to: its dense position, id and name (the last name sent), and
-   * whether the fragment opened it.
+   * whether the fragment opened it. `args` is the fragment's piece of the arguments.
    */
-  place(id: string | undefined, index: number, name: string | undefined): { position: number; id: string; name: string; opened: boolean } {
+  place(id: string | undefined, index: number, name: string | undefined, args: string): { position: number; id: string; name: string; opened: boolean } {
     let position = id !== undefined ? this.#byId.get(id) : undefined;
-    if (position === undefined && id === undefined) position = this.#byIndex.get(index);
-    const opened = position === undefined;
     if (position === undefined) {
-      position = this.#ids.length;
-      this.#ids.push(id ?? '');
-      this.#names.push('');
-      if (id !== undefined) this.#byId.set(id, position);
+      const atIndex = this.#byIndex.get(index);
+      if (atIndex !== undefined && (id === undefined || !isCompleteJson(this.#calls[atIndex]!.args))) position = atIndex;
     }
+    const opened = position === undefined;
+    if (position === undefined) position = this.#calls.push({ id: id ?? '', name: '', args: '' }) - 1;
+    const call = this.#calls[position]!;
+    if (id !== undefined && !this.#byId.has(id)) this.#byId.set(id, position);
+    if (call.id === '' && id !== undefined) call.id = id;
     this.#byIndex.set(index, position);
-    if (name !== undefined) this.#names[position] = name;
-    return { position, id: this.#ids[position]!, name: this.#names[position]!, opened };
+    if (name !== undefined) call.name = name;
+    call.args += args;
+    return { position, id: call.id, name: call.name, opened };
+  }
+}
+
+function isCompleteJson(text: string): boolean {
+  if (text.trim() === '') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

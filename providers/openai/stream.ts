@@ -75,7 +75,7 @@ export async function* streamOpenAI(
             const name = typeof call.function?.name === 'string' && call.function.name !== '' ? call.function.name : undefined;
             const args = call.function?.arguments ?? '';
             if (typeof args !== 'string') throw badResponse(provider, 'tool call arguments are not a string', requestId);
-            const placed = toolCalls.place(id, call.index ?? i, name);
+            const placed = toolCalls.place(id, call.index ?? i, name, args);
             if (args === '' && !placed.opened) continue;
             yield { type: 'tool_call_delta', index: placed.position, id: placed.id, name: placed.name, argumentsDelta: args };
           }

@@ -89,6 +89,23 @@ describe('OpenAI-compatible stream tool calls: by id, then by index (§2.1)', ()
     for (const c of res.toolCalls) expect(() => JSON.parse(c.arguments)).not.toThrow();
   });
 
+  it('a fresh id on every fragment of one unfinished call (same index) stays one call', async () => {
+    nock(OPENAI)
+      .post('/v1/chat/completions')
+      .reply(
+        200,
+        sse(
+          chunk({ tool_calls: [{ index: 0, id: 'frag_1', function: { name: 'f', arguments: '{"city":' } }] }),
+          chunk({ tool_calls: [{ index: 0, id: 'frag_2', function: { arguments: '"Paris"' } }] }),
+          chunk({ tool_calls: [{ index: 0, id: 'frag_3', function: { arguments: '}' } }] }),
+          chunk({}, 'tool_calls'),
+        ),
+        SSE,
+      );
+    const res = await streamed(oa());
+    expect(res.toolCalls).toEqual([{ id: 'frag_1', name: 'f', arguments: '{"city":"Paris"}' }]);
+  });
+
   it('tool_call_delta.index is the dense position; a server repeating the id on every fragment stays one call', async () => {
     nock(OPENAI)
       .post('/v1/chat/completions')
