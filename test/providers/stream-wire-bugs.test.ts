@@ -167,6 +167,30 @@ describe('Anthropic stream: a tool call with no input (§2.2)', () => {
   });
 });
 
+describe('Anthropic-compatible stream: a start block that carries the input', () => {
+  const toolStream = (...deltas: string[]) =>
+    anthropicEvents(
+      MESSAGE_START,
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_K', name: 'bash', input: { command: 'rg --files' } } },
+      ...deltas.map((partial_json) => ({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json } })),
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } },
+      { type: 'message_stop' },
+    );
+
+  it('and then streams the same input again: the arguments appear once, valid JSON', async () => {
+    nock(OPENAI).post('/v1/messages').reply(200, toolStream('{"command":', '"rg --files"}'), SSE);
+    const res = await streamed(an());
+    expect(res.toolCalls).toEqual([{ id: 'toolu_K', name: 'bash', arguments: '{"command":"rg --files"}' }]);
+  });
+
+  it('and streams nothing more: the arguments are that input', async () => {
+    nock(OPENAI).post('/v1/messages').reply(200, toolStream(), SSE);
+    const res = await streamed(an());
+    expect(res.toolCalls).toEqual([{ id: 'toolu_K', name: 'bash', arguments: '{"command":"rg --files"}' }]);
+  });
+});
+
 describe('the last SSE event without its closing blank line (§2.5)', () => {
   it('Anthropic: message_stop unclosed after the stop reason → success, not a connection failure', async () => {
     const body = `${anthropicEvents(
