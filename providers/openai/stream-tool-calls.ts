@@ -2,6 +2,7 @@
  * Which tool call a streamed `tool_calls[]` fragment belongs to.
  * @module
  */
+import { isJsonText } from '../shared/is-json.js';
 
 /**
  * Tool calls of one streamed response, in the order they first appear. A fragment is matched by
@@ -32,7 +33,7 @@ export class StreamToolCalls {
     let position = id !== undefined ? this.#byId.get(id) : undefined;
     if (position === undefined) {
       const atIndex = this.#byIndex.get(index);
-      if (atIndex !== undefined && (id === undefined || !isCompleteJson(this.#calls[atIndex]!.args))) position = atIndex;
+      if (atIndex !== undefined && (id === undefined || !isJsonText(this.#calls[atIndex]!.args))) position = atIndex;
     }
     const opened = position === undefined;
     if (position === undefined) position = this.#calls.push({ id: id ?? '', name: '', args: '' }) - 1;
@@ -43,15 +44,5 @@ export class StreamToolCalls {
     if (name !== undefined) call.name = name;
     call.args += args;
     return { position, id: call.id, name: call.name, opened };
-  }
-}
-
-function isCompleteJson(text: string): boolean {
-  if (text.trim() === '') return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
   }
 }

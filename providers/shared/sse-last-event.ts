@@ -2,6 +2,7 @@
  * A `fetch` for the SDKs that closes an SSE stream's last event when the server forgot to.
  * @module
  */
+import { isJsonText } from './is-json.js';
 
 /** Where an SSE event ends: a blank line (LF, CRLF or CR line endings). */
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
@@ -57,11 +58,5 @@ function isCompleteEvent(text: string): boolean {
     .map((line) => line.slice(5).replace(/^ /, ''));
   if (data.length === 0) return false;
   const joined = data.join('\n');
-  if (joined.trim() === '[DONE]') return true;
-  try {
-    JSON.parse(joined);
-    return true;
-  } catch {
-    return false;
-  }
+  return joined.trim() === '[DONE]' || isJsonText(joined);
 }

@@ -16,6 +16,8 @@ useNock();
 
 const OPENAI = 'http://127.0.0.1:9';
 const SSE = { 'content-type': 'text/event-stream' };
+/** The local server's next answer to `path`: a 200 event stream with `body`. */
+const serve = (path: string, body: string) => nock(OPENAI).post(path).reply(200, body, SSE);
 const clients: LLMClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -46,20 +48,14 @@ async function streamed(adapter: ProviderAdapter): Promise<CompletionResponse> {
 
 describe('OpenAI-compatible stream tool calls: by id, then by index (§2.1)', () => {
   it('LiteLLM passthrough: text, then one call numbered 1 with no 0 → toolCalls[0], no hole', async () => {
-    nock(OPENAI)
-      .post('/v1/chat/completions')
-      .reply(
-        200,
-        sse(
-          chunk({ role: 'assistant', content: 'Let me check.' }),
-          chunk({ tool_calls: [{ index: 1, id: 'toolu_01X', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
-          chunk({ tool_calls: [{ index: 1, function: { arguments: '{"city":' } }] }),
-          chunk({ tool_calls: [{ index: 1, function: { arguments: '"Paris"}' } }] }),
-          chunk({}, 'tool_calls'),
-          '[DONE]',
-        ),
-        SSE,
-      );
+    serve('/v1/chat/completions', sse(
+      chunk({ role: 'assistant', content: 'Let me check.' }),
+      chunk({ tool_calls: [{ index: 1, id: 'toolu_01X', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 1, function: { arguments: '{"city":' } }] }),
+      chunk({ tool_calls: [{ index: 1, function: { arguments: '"Paris"}' } }] }),
+      chunk({}, 'tool_calls'),
+      '[DONE]',
+    ));
     const res = await streamed(oa());
     expect(res.toolCalls).toEqual([{ id: 'toolu_01X', name: 'get_weather', arguments: '{"city":"Paris"}' }]);
     expect(Object.keys(res.toolCalls)).toEqual(['0']);
@@ -69,18 +65,12 @@ describe('OpenAI-compatible stream tool calls: by id, then by index (§2.1)', ()
   });
 
   it('Ollama: every call labelled index 0, with distinct ids → two calls, each valid JSON', async () => {
-    nock(OPENAI)
-      .post('/v1/chat/completions')
-      .reply(
-        200,
-        sse(
-          chunk({ role: 'assistant', content: '', tool_calls: [{ id: 'call_hello', index: 0, type: 'function', function: { name: 'file_write', arguments: '{"filePath":"hello.py","content":"print(\\"hello\\")"}' } }] }),
-          chunk({ role: 'assistant', content: '', tool_calls: [{ id: 'call_world', index: 0, type: 'function', function: { name: 'file_write', arguments: '{"filePath":"world.py","content":"print(\\"world\\")"}' } }] }),
-          chunk({ role: 'assistant', content: '' }, 'tool_calls'),
-          '[DONE]',
-        ),
-        SSE,
-      );
+    serve('/v1/chat/completions', sse(
+      chunk({ role: 'assistant', content: '', tool_calls: [{ id: 'call_hello', index: 0, type: 'function', function: { name: 'file_write', arguments: '{"filePath":"hello.py","content":"print(\\"hello\\")"}' } }] }),
+      chunk({ role: 'assistant', content: '', tool_calls: [{ id: 'call_world', index: 0, type: 'function', function: { name: 'file_write', arguments: '{"filePath":"world.py","content":"print(\\"world\\")"}' } }] }),
+      chunk({ role: 'assistant', content: '' }, 'tool_calls'),
+      '[DONE]',
+    ));
     const res = await streamed(oa());
     expect(res.toolCalls).toEqual([
       { id: 'call_hello', name: 'file_write', arguments: '{"filePath":"hello.py","content":"print(\\"hello\\")"}' },
@@ -90,35 +80,23 @@ describe('OpenAI-compatible stream tool calls: by id, then by index (§2.1)', ()
   });
 
   it('a fresh id on every fragment of one unfinished call (same index) stays one call', async () => {
-    nock(OPENAI)
-      .post('/v1/chat/completions')
-      .reply(
-        200,
-        sse(
-          chunk({ tool_calls: [{ index: 0, id: 'frag_1', function: { name: 'f', arguments: '{"city":' } }] }),
-          chunk({ tool_calls: [{ index: 0, id: 'frag_2', function: { arguments: '"Paris"' } }] }),
-          chunk({ tool_calls: [{ index: 0, id: 'frag_3', function: { arguments: '}' } }] }),
-          chunk({}, 'tool_calls'),
-        ),
-        SSE,
-      );
+    serve('/v1/chat/completions', sse(
+      chunk({ tool_calls: [{ index: 0, id: 'frag_1', function: { name: 'f', arguments: '{"city":' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'frag_2', function: { arguments: '"Paris"' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'frag_3', function: { arguments: '}' } }] }),
+      chunk({}, 'tool_calls'),
+    ));
     const res = await streamed(oa());
     expect(res.toolCalls).toEqual([{ id: 'frag_1', name: 'f', arguments: '{"city":"Paris"}' }]);
   });
 
   it('tool_call_delta.index is the dense position; a server repeating the id on every fragment stays one call', async () => {
-    nock(OPENAI)
-      .post('/v1/chat/completions')
-      .reply(
-        200,
-        sse(
-          chunk({ tool_calls: [{ index: 3, id: 'a', function: { name: 'f', arguments: '{"x":' } }] }),
-          chunk({ tool_calls: [{ index: 3, id: 'a', function: { arguments: '1}' } }] }),
-          chunk({ tool_calls: [{ index: 7, id: 'b', function: { name: 'g', arguments: '{}' } }] }),
-          chunk({}, 'tool_calls'),
-        ),
-        SSE,
-      );
+    serve('/v1/chat/completions', sse(
+      chunk({ tool_calls: [{ index: 3, id: 'a', function: { name: 'f', arguments: '{"x":' } }] }),
+      chunk({ tool_calls: [{ index: 3, id: 'a', function: { arguments: '1}' } }] }),
+      chunk({ tool_calls: [{ index: 7, id: 'b', function: { name: 'g', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+    ));
     const events = await collect(oa().stream(HELLO, ctx('m')));
     const deltas = events.flatMap((e) => (e.type === 'tool_call_delta' ? [[e.index, e.id, e.argumentsDelta]] : []));
     expect(deltas).toEqual([
@@ -134,20 +112,14 @@ const MESSAGE_START = { type: 'message_start', message: { id: 'msg_1', type: 'me
 
 describe('Anthropic stream: a tool call with no input (§2.2)', () => {
   it('gives arguments "{}" like complete() does for the same message', async () => {
-    nock(OPENAI)
-      .post('/v1/messages')
-      .reply(
-        200,
-        anthropicEvents(
-          MESSAGE_START,
-          { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_01N', name: 'get_time', input: {} } },
-          { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
-          { type: 'content_block_stop', index: 0 },
-          { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } },
-          { type: 'message_stop' },
-        ),
-        SSE,
-      );
+    serve('/v1/messages', anthropicEvents(
+      MESSAGE_START,
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_01N', name: 'get_time', input: {} } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } },
+      { type: 'message_stop' },
+    ));
     nock(OPENAI)
       .post('/v1/messages')
       .reply(200, {
@@ -179,13 +151,13 @@ describe('Anthropic-compatible stream: a start block that carries the input', ()
     );
 
   it('and then streams the same input again: the arguments appear once, valid JSON', async () => {
-    nock(OPENAI).post('/v1/messages').reply(200, toolStream('{"command":', '"rg --files"}'), SSE);
+    serve('/v1/messages', toolStream('{"command":', '"rg --files"}'));
     const res = await streamed(an());
     expect(res.toolCalls).toEqual([{ id: 'toolu_K', name: 'bash', arguments: '{"command":"rg --files"}' }]);
   });
 
   it('and streams nothing more: the arguments are that input', async () => {
-    nock(OPENAI).post('/v1/messages').reply(200, toolStream(), SSE);
+    serve('/v1/messages', toolStream());
     const res = await streamed(an());
     expect(res.toolCalls).toEqual([{ id: 'toolu_K', name: 'bash', arguments: '{"command":"rg --files"}' }]);
   });
@@ -200,7 +172,7 @@ describe('the last SSE event without its closing blank line (§2.5)', () => {
       { type: 'content_block_stop', index: 0 },
       { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } },
     )}event: message_stop\ndata: {"type":"message_stop"}`;
-    nock(OPENAI).post('/v1/messages').reply(200, body, SSE);
+    serve('/v1/messages', body);
     const res = await streamed(an());
     expect(res.text).toBe('Hi');
     expect(res.finishReason).toBe('stop');
@@ -210,14 +182,14 @@ describe('the last SSE event without its closing blank line (§2.5)', () => {
 
   it('OpenAI-compatible: the final usage chunk unclosed (no [DONE]) still counts', async () => {
     const body = `${sse(chunk({ content: 'Hi' }), chunk({}, 'stop'))}data: ${JSON.stringify(chunk({}, null, { choices: [], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } }))}`;
-    nock(OPENAI).post('/v1/chat/completions').reply(200, body, SSE);
+    serve('/v1/chat/completions', body);
     const res = await streamed(oa());
     expect(res.usage).toEqual({ inputTokens: 4, outputTokens: 1, totalTokens: 5 });
   });
 
   it('a body cut inside its last event (truncated JSON) is still a cut stream', async () => {
     const body = `${anthropicEvents(MESSAGE_START, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })}event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del`;
-    nock(OPENAI).post('/v1/messages').reply(200, body, SSE);
+    serve('/v1/messages', body);
     await expect(collect(an().stream(HELLO, ctx('claude-haiku-4-5')))).rejects.toMatchObject({ kind: 'connection' });
   });
 });
