@@ -69,7 +69,9 @@ export interface OpenAIProviderOptions {
   /**
    * An OpenAI SDK client you built. It is used as is (its timeout too), except that SDK-internal
    * retries are turned off per request (`maxRetries: 0`): llm-breaker's own retry loop decides.
-   * `close()` never closes it. @default a client built on first use with `maxRetries: 0`
+   * `close()` never closes it. A client built here also mends a stream whose last SSE event lacks
+   * its closing blank line (its own `fetch`); one you build uses your `fetch` as is.
+   * @default a client built on first use with `maxRetries: 0`
    */
   client?: OpenAI;
   /** Breaker options for this provider, layered over the client's `breaker` defaults. @default undefined */
