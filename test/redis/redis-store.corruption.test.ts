@@ -37,6 +37,12 @@ const badFields: Array<[string, string]> = [
   ['openedAt', ''],
   ['version', '1e99'],
   ['w170000c', 'lots'],
+  // out of range: Lua reads 9999999999999999 as 1e16, which cannot be incremented (a frozen version)
+  ['version', '9999999999999999'],
+  ['version', '4503599627370497'], // 2^52 + 1
+  ['failures', '9999999999999999'],
+  ['openedAt', '9999999999999999'], // above the Date range
+  ['openedAt', String(Date.now() + 10 * 86_400_000)], // days ahead of the Redis clock: open for ever
 ];
 
 describe('corrupt hash fields', () => {
@@ -110,6 +116,29 @@ describe('keys of the wrong type', () => {
     expect(await redis.client.type(hash)).toBe('hash');
     expect(['none', 'zset']).toContain(await redis.client.type(probes));
     await expect(store.recordFailure(name, cfg, 0, false)).resolves.toMatchObject({ state: 'closed', failures: 1 });
+  });
+});
+
+describe('probe leases out of range', () => {
+  it.each([['+inf'], [String(Date.now() + 10 * 86_400_000)]])('a lease expiring at %s: rejects with a StoreError and repairs both keys', async (score) => {
+    const store = redis.store();
+    const name = uniqueName('lease');
+    const { hash, probes } = store.keys(name);
+    await opened(name);
+    await redis.client.zadd(probes, score, 'forged-lease');
+    const err = await rejection(store.read(name, cfg));
+    expect(err.message).toMatch(/a probe lease of .* expires at/);
+    expect(await redis.client.exists(probes)).toBe(0);
+    expect(await redis.client.hget(hash, 'state')).toBe('closed');
+    await expect(store.read(name, cfg)).resolves.toMatchObject({ state: 'closed', probesInFlight: 0, retryAfterMs: 0 });
+  });
+
+  it('a live lease within probeLeaseMs is not corruption', async () => {
+    const store = redis.store();
+    const name = uniqueName('lease-ok');
+    await redis.client.zadd(store.keys(name).probes, String(Date.now() + 4000), 'someone');
+    await redis.client.hset(store.keys(name).hash, 'state', 'half_open', 'version', '7');
+    await expect(store.read(name, cfg)).resolves.toMatchObject({ state: 'half_open', probesInFlight: 1 });
   });
 });
 

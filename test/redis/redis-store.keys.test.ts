@@ -57,7 +57,22 @@ describe('keys', () => {
       successes: '0',
       openedAt: String(opened.openedAt),
       version: String(opened.version),
+      // the options of the breaker that wrote (for operators: the CLI's next-probe time)
+      resetTimeoutMs: '5000',
+      failureThreshold: '3',
+      successThreshold: '2',
+      halfOpenMaxProbes: '1',
     });
+  });
+
+  it('store the options of the breaker that wrote, on every script write', async () => {
+    const store = redis.store();
+    const name = uniqueName('opts');
+    const { hash } = store.keys(name);
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 7, resetTimeoutMs: 1234, successThreshold: 4, halfOpenMaxProbes: 3 }), 0, false);
+    expect(await redis.client.hmget(hash, 'resetTimeoutMs', 'failureThreshold', 'successThreshold', 'halfOpenMaxProbes')).toEqual(['1234', '7', '4', '3']);
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 9, resetTimeoutMs: 45_000 }), 0, false);
+    expect(await redis.client.hmget(hash, 'resetTimeoutMs', 'failureThreshold', 'successThreshold', 'halfOpenMaxProbes')).toEqual(['45000', '9', '2', '1']);
   });
 
   it('get a TTL on every write, refreshed by each write, never by a read', async () => {
@@ -87,8 +102,32 @@ describe('keys', () => {
   it('never expire before the state stops mattering (TTL ≥ resetTimeoutMs)', async () => {
     const store = redis.store({ keyTtlMs: 1000 });
     const name = uniqueName('ttl');
-    await store.forceOpen(name, ruleConfig({ resetTimeoutMs: 60_000 }));
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 1, resetTimeoutMs: 60_000 }), 0, false);
+    expect(await redis.client.hget(store.keys(name).hash, 'state')).toBe('open');
     expect(await redis.client.pttl(store.keys(name).hash)).toBeGreaterThan(59_000);
+  });
+
+  it('a forced-open circuit outlives keyTtlMs: it lasts until forceClose or reset', async () => {
+    const store = redis.store({ keyTtlMs: 1000 });
+    const name = uniqueName('forced-ttl');
+    const cfg = ruleConfig({ resetTimeoutMs: 100, probeLeaseMs: 100 });
+    const { hash } = store.keys(name);
+    await store.recordFailure(name, cfg, 0, false); // an expiring key first
+    expect(await redis.client.pttl(hash)).toBeGreaterThan(0);
+    await store.forceOpen(name, cfg);
+    expect(await redis.client.pttl(hash)).toBe(-1); // no expiry
+    await sleep(1200); // past keyTtlMs, with no write meanwhile
+    const held = await store.read(name, cfg);
+    expect(held).toMatchObject({ state: 'open', forced: true, retryAfterMs: Number.POSITIVE_INFINITY });
+    await store.acquireProbe(name, cfg, 'p'); // denied: no write, still no expiry
+    expect(await redis.client.pttl(hash)).toBe(-1);
+    await store.forceClose(name, cfg);
+    const ttl = await redis.client.pttl(hash);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1000);
+    await store.forceOpen(name, cfg);
+    await store.reset(name, cfg);
+    expect(await redis.client.pttl(hash)).toBeGreaterThan(0);
   });
 
   it('versions keep increasing when an expired key is re-created', async () => {
