@@ -53,3 +53,15 @@ export async function untilDelivered(publisher: Publisher, store: BreakerStore &
     sub.dispose();
   }
 }
+
+/**
+ * Resolves once a transition published before now has reached the breakers of `store` AND their
+ * re-read of the store (a message only makes a breaker re-read) has been applied: the marker is
+ * delivered after the message, each breaker sent its read when the message arrived, and one more
+ * round trip on the store's own connection answers after that read.
+ */
+export async function untilApplied(publisher: Publisher, store: BreakerStore & { channel: string; client: { ping(): Promise<unknown> } }, timeoutMs = 3000): Promise<void> {
+  await untilDelivered(publisher, store, timeoutMs);
+  await store.client.ping();
+  await new Promise((resolve) => setImmediate(resolve));
+}
