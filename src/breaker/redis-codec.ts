@@ -9,9 +9,13 @@ import type { StoreChange } from './store.js';
 
 /** Keys of one breaker: both hash-tagged on `{name}`, so they share a Redis Cluster slot. */
 export interface BreakerKeys {
-  /** `<prefix>:{<name>}`: the state hash. */
+  /** `<prefix>:{<name>}`: the state hash, probe leases included (fields `p:<lease id>`). */
   readonly hash: string;
-  /** `<prefix>:{<name>}:probes`: probe lease id → expiry (ms, Redis clock). */
+  /**
+   * `<prefix>:{<name>}:probes`: where earlier versions kept the probe leases (a zset). No longer
+   * written or read (one key per breaker keeps the scripts working during a Cluster slot
+   * migration); named so that operators can delete what an earlier version left.
+   */
   readonly probes: string;
 }
 

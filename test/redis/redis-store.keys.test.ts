@@ -29,7 +29,7 @@ function keySlot(key: string): number {
 }
 
 describe('keys', () => {
-  it('are <prefix>:{<name>} and <prefix>:{<name>}:probes, hash-tagged into one cluster slot', async () => {
+  it('are one hash <prefix>:{<name>}, probe leases included; the legacy :probes key is never written', async () => {
     const store = redis.store();
     const name = uniqueName('keys');
     expect(store.keys(name)).toEqual({ hash: `circuit_breaker:{${name}}`, probes: `circuit_breaker:{${name}}:probes` });
@@ -38,9 +38,14 @@ describe('keys', () => {
     const cfg = ruleConfig({ failureThreshold: 1, resetTimeoutMs: 20 });
     await store.recordFailure(name, cfg, 0, false);
     await sleep(25);
-    await store.acquireProbe(name, cfg, 'p');
+    const granted = await store.acquireProbe(name, cfg, 'p');
+    expect(granted.outcome).toBe('granted');
     expect(await redis.client.type(`circuit_breaker:{${name}}`)).toBe('hash');
-    expect(await redis.client.type(`circuit_breaker:{${name}}:probes`)).toBe('zset');
+    const expiry = Number(await redis.client.hget(`circuit_breaker:{${name}}`, 'p:p'));
+    expect(expiry).toBeGreaterThan(Date.now() + 4000); // probeLeaseMs 5000 from now (Redis clock)
+    expect(await redis.client.exists(`circuit_breaker:{${name}}:probes`)).toBe(0);
+    await store.releaseProbe(name, cfg, 'p', 'neutral');
+    expect(await redis.client.hexists(`circuit_breaker:{${name}}`, 'p:p')).toBe(0);
     const custom = redis.store({ prefix: 'myapp:cb' });
     await custom.forceOpen(name, cfg);
     expect(await redis.client.hget(`myapp:cb:{${name}}`, 'state')).toBe('open');
@@ -84,12 +89,10 @@ describe('keys', () => {
     await store.recordFailure(name, cfg, 0, false);
     await sleep(30);
     await store.acquireProbe(name, cfg, 'p');
-    const { hash, probes } = store.keys(name);
-    for (const key of [hash, probes]) {
-      const ttl = await redis.client.pttl(key);
-      expect(ttl).toBeGreaterThan(4800);
-      expect(ttl).toBeLessThanOrEqual(5000);
-    }
+    const { hash } = store.keys(name);
+    const ttl = await redis.client.pttl(hash);
+    expect(ttl).toBeGreaterThan(4800);
+    expect(ttl).toBeLessThanOrEqual(5000);
     await sleep(120);
     await store.read(name, cfg);
     expect(await redis.client.pttl(hash)).toBeLessThan(4900);
@@ -200,8 +203,9 @@ describe('scripts', () => {
     expect([...scripts.keys()].sort()).toEqual([...SCRIPT_NAMES].sort());
     const { readFileSync } = await import('node:fs');
     for (const s of scripts.values()) {
-      expect(s.numberOfKeys).toBe(2);
-      const raw = readFileSync(join(luaDirectory(), `${s.name}-2.lua`), 'utf8');
+      expect(s.numberOfKeys).toBe(1); // one key per breaker: scripts keep working during a Cluster slot migration
+      const raw = readFileSync(join(luaDirectory(), `${s.name}-1.lua`), 'utf8');
+      expect(s.lua).not.toMatch(/KEYS\[2\]/);
       expect(raw).toMatch(/KEYS\[1\]/);
       expect(raw).toMatch(/ARGV/);
       expect(raw).toMatch(/Returns/);

@@ -114,9 +114,9 @@ describe('forged pub/sub messages', () => {
 
 describe('a key lost while OPEN', () => {
   it.each([
-    ['DEL', (c: Redis, keys: { hash: string; probes: string }) => c.del(keys.hash, keys.probes)],
+    ['DEL', (c: Redis, keys: { hash: string }) => c.del(keys.hash)],
     ['FLUSHALL', (c: Redis) => c.flushall()],
-    ['expiry', (c: Redis, keys: { hash: string; probes: string }) => c.pexpire(keys.hash, 1)],
+    ['expiry', (c: Redis, keys: { hash: string }) => c.pexpire(keys.hash, 1)],
   ])('%s: every mirror returns to the store\'s CLOSED within ~1 s, then the hot path sends 0 commands', async (_label, lose) => {
     const prefix = `lost${process.pid}-${++prefixes}`;
     const name = uniqueName('lost');

@@ -1,6 +1,6 @@
 --[[
   Loading, validating, saving and repairing a breaker's state (a Lua table mirroring BreakerData of
-  src/breaker/state.ts; leases stay in the probes zset and are read and written in place).
+  src/breaker/state.ts), all in the one hash: the probe leases are its p:<lease id> fields.
   Requires: args, clock, rules.
 ]]
 local STATES = { closed = true, open = true, half_open = true }
@@ -21,6 +21,8 @@ local function fresh_state()
     state = 'closed', forced = 0, failures = 0, successes = 0, openedAt = 0, version = 0,
     window = {},  -- bucket index -> { calls, failures }
     wfields = {}, -- window fields present in the hash when loaded (to delete the stale ones on save)
+    leases = {},  -- probe lease id -> expiry (ms, Redis clock), the hash's p:<id> fields
+    lfields = {}, -- lease fields present in the hash when loaded
   }
 end
 
@@ -47,41 +49,26 @@ local function field_max(f)
   return MAX_COUNT
 end
 
--- A problem with the probe leases (a lease that never expires), or nil.
-local function lease_problem()
-  local last = redis.call('ZRANGE', PKEY, -1, -1, 'WITHSCORES')
-  if #last == 0 then return nil end
-  local expiry = tonumber(last[2])
-  if expiry == nil or expiry ~= expiry or expiry > NOW + math.max(CFG.probeLeaseMs, MAX_AHEAD_MS) then
-    return 'a probe lease of ' .. PKEY .. ' expires at ' .. shown(last[2])
-  end
-  return nil
+-- The latest expiry a probe lease may have: later is corruption (it would hold its slot for ever).
+local function max_lease_expiry()
+  return NOW + math.max(CFG.probeLeaseMs, MAX_AHEAD_MS)
 end
 
 --[[
   Loads the state. Returns the state table, or nil, the reason it is corrupt and the version that
   could still be read (nil when none could), so that a repair keeps versions increasing.
   A missing hash is a fresh CLOSED state with version 0. Unknown fields are ignored (forward
-  compatible); a known field with an invalid value, a missing state field, or a key of the wrong
-  type is corruption.
+  compatible); a known field with an invalid or out-of-range value, a missing state field, or a key
+  of the wrong type is corruption.
 ]]
 local function load_state()
   local d = fresh_state()
   local htype = redis.call('TYPE', HKEY)['ok']
-  local ptype = redis.call('TYPE', PKEY)['ok']
-  if htype ~= 'hash' and htype ~= 'none' then
+  if htype == 'none' then return d end
+  if htype ~= 'hash' then
     return nil, 'key ' .. HKEY .. ' holds a ' .. htype .. ', not a hash', nil
   end
   local problem = nil
-  if ptype ~= 'zset' and ptype ~= 'none' then
-    problem = 'key ' .. PKEY .. ' holds a ' .. ptype .. ', not a zset'
-  elseif ptype == 'zset' then
-    problem = lease_problem()
-  end
-  if htype == 'none' then
-    if problem then return nil, problem, 0 end -- no hash: no version was ever written (or it expired)
-    return d
-  end
   local raw = redis.call('HGETALL', HKEY)
   local seen_state = false
   local salvaged = nil
@@ -96,6 +83,10 @@ local function load_state()
       local n = parse_count(v, field_max(f))
       if n then d[f] = n else bad = true end
       if n and f == 'version' then salvaged = n end
+    elseif string.sub(f, 1, 2) == 'p:' then
+      local n = parse_count(v, max_lease_expiry())
+      if n then d.leases[string.sub(f, 3)] = n else bad = true end
+      d.lfields[f] = true
     else
       local idx, kind = string.match(f, '^w(%d+)([cf])$')
       if idx then
@@ -123,11 +114,13 @@ local function load_state()
 end
 
 --[[
-  Writes the whole state (deleting window buckets that left the window) and refreshes both TTLs.
-  A circuit an operator forced open never expires: the hold lasts until force-close or reset (which
-  write an expiring state again), however long no call writes it. The options of the breaker that
-  wrote are stored with it (resetTimeoutMs, failureThreshold, successThreshold, halfOpenMaxProbes),
-  for operators (the CLI shows the real next-probe time); the scripts never read them back.
+  Writes the whole state (deleting window buckets that left the window and leases that ended) and
+  refreshes the TTL. The fields are written before the stale ones are deleted, so the hash never
+  disappears in between. A circuit an operator forced open never expires: the hold lasts until
+  force-close or reset (which write an expiring state again), however long no call writes it. The
+  options of the breaker that wrote are stored with it (resetTimeoutMs, failureThreshold,
+  successThreshold, halfOpenMaxProbes), for operators (the CLI shows the real next-probe time); the
+  scripts never read them back. Returns the set of fields written.
 ]]
 local function save_state(d)
   window_totals(d) -- prunes old buckets
@@ -137,27 +130,33 @@ local function save_state(d)
     'resetTimeoutMs', int(CFG.resetTimeoutMs), 'failureThreshold', int(CFG.failureThreshold),
     'successThreshold', int(CFG.successThreshold), 'halfOpenMaxProbes', int(CFG.halfOpenMaxProbes),
   }
-  local keep = {}
-  for idx, b in pairs(d.window) do
-    local fc, ff = 'w' .. int(idx) .. 'c', 'w' .. int(idx) .. 'f'
-    keep[fc] = true
-    keep[ff] = true
-    args[#args + 1] = fc
-    args[#args + 1] = int(b[1])
-    args[#args + 1] = ff
-    args[#args + 1] = int(b[2])
+  local written = {}
+  for i = 1, #args, 2 do written[args[i]] = true end
+  local function put(f, v)
+    written[f] = true
+    args[#args + 1] = f
+    args[#args + 1] = v
   end
+  for idx, b in pairs(d.window) do
+    put('w' .. int(idx) .. 'c', int(b[1]))
+    put('w' .. int(idx) .. 'f', int(b[2]))
+  end
+  for id, expiry in pairs(d.leases) do
+    if expiry > NOW then put('p:' .. id, int(expiry)) end
+  end
+  redis.call('HSET', HKEY, unpack(args))
   local stale = {}
   for f in pairs(d.wfields) do
-    if not keep[f] then stale[#stale + 1] = f end
+    if not written[f] then stale[#stale + 1] = f end
+  end
+  for f in pairs(d.lfields) do
+    if not written[f] then stale[#stale + 1] = f end
   end
   if #stale > 0 then redis.call('HDEL', HKEY, unpack(stale)) end
-  redis.call('HSET', HKEY, unpack(args))
   if d.forced == 1 then
     redis.call('PERSIST', HKEY)
-    redis.call('PERSIST', PKEY)
   else
     redis.call('PEXPIRE', HKEY, TTL_MS)
-    redis.call('PEXPIRE', PKEY, TTL_MS)
   end
+  return written
 end
