@@ -10,23 +10,9 @@ import { isStoreError } from '../../src/errors/store-error.js';
 import { RedisStore, redisStore } from '../../src/breaker/redis-store.js';
 import { SCRIPT_NAMES, luaDirectory, readScripts } from '../../src/breaker/redis-scripts.js';
 import { ruleConfig, sleep, uniqueName, useRedis } from './fixture.js';
+import { keySlot } from '../helpers/key-slot.js';
 
 const redis = useRedis();
-
-/** Redis Cluster key slot (CRC16/XMODEM of the hash tag, mod 16384). */
-function keySlot(key: string): number {
-  const open = key.indexOf('{');
-  if (open !== -1) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) key = key.slice(open + 1, close);
-  }
-  let crc = 0;
-  for (const byte of Buffer.from(key)) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc % 16384;
-}
 
 describe('keys', () => {
   it('are one hash <prefix>:{<name>}, probe leases included; the legacy :probes key is never written', async () => {
