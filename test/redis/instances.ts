@@ -26,14 +26,28 @@ export interface Instances {
   instance(prefix: string, options?: RedisStoreOptions): Promise<{ store: RedisStore; client: Redis }>;
   /** A breaker counting {@link Boom} only, closed after the test. */
   breaker(name: string, store: RedisStore, options?: Omit<CircuitBreakerOptions, 'store'>): CircuitBreaker;
+  /** Two instances sharing a fresh prefix, each with a breaker of one fresh name (`label-…`). */
+  pair(label: string, options?: Omit<CircuitBreakerOptions, 'store'>): Promise<Pair>;
 }
+
+export interface Pair {
+  name: string;
+  a: { store: RedisStore; client: Redis };
+  b: { store: RedisStore; client: Redis };
+  /** The breaker on instance `a`. */
+  first: CircuitBreaker;
+  /** The breaker on instance `b`. */
+  second: CircuitBreaker;
+}
+
+let pairs = 0;
 
 export function useInstances(redis: RedisFixture): Instances {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  return {
+  const self: Instances = {
     cleanup: (c) => void cleanups.push(c),
     async instance(prefix, options = {}) {
       const client = await redis.server.createClient();
@@ -50,5 +64,13 @@ export function useInstances(redis: RedisFixture): Instances {
       cleanups.push(() => b.close());
       return b;
     },
+    async pair(label, options = {}) {
+      const prefix = `${label}${process.pid}-${++pairs}`;
+      const name = `${label}-${process.pid}-${pairs}`;
+      const a = await self.instance(prefix);
+      const b = await self.instance(prefix);
+      return { name, a, b, first: self.breaker(name, a.store, options), second: self.breaker(name, b.store, options) };
+    },
   };
+  return self;
 }

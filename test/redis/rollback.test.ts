@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { Boom, fail, ok, useInstances } from './instances.js';
-import { sleep, uniqueName, useRedis, waitFor } from './fixture.js';
+import { sleep, useRedis, waitFor } from './fixture.js';
 
 const redis = useRedis();
-const { instance, breaker } = useInstances(redis);
+const { pair } = useInstances(redis);
 
 /** Calls `b` every few ms until stopped; remembers when a call last reached the provider. */
 function keepCalling(b: CircuitBreaker): { lastReached(): number; calls(): number; stop(): Promise<void> } {
@@ -45,13 +45,7 @@ function keepCalling(b: CircuitBreaker): { lastReached(): number; calls(): numbe
 
 describe('Redis restored from an older snapshot', () => {
   it('an OPEN state older than the mirrors saw is followed by every instance within 1 s', async () => {
-    const prefix = `rollback${process.pid}`;
-    const name = uniqueName('rollback');
-    const a = await instance(prefix);
-    const b = await instance(prefix);
-    const opts = { failureThreshold: 1, resetTimeoutMs: 60_000 };
-    const first = breaker(name, a.store, opts);
-    const second = breaker(name, b.store, opts);
+    const { name, a, first, second } = await pair('rollback', { failureThreshold: 1, resetTimeoutMs: 60_000 });
     await expect(second.execute(ok)).resolves.toBe('ok');
 
     // 1. the circuit opens, and Redis saves a snapshot of that

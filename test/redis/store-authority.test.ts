@@ -12,7 +12,7 @@ import { sleep, uniqueName, useRedis, waitFor } from './fixture.js';
 import { markerMessage, untilApplied } from './propagation.js';
 
 const redis = useRedis();
-const { instance, breaker } = useInstances(redis);
+const { instance, breaker, pair } = useInstances(redis);
 let prefixes = 0;
 
 /** A well-formed message of the store's format, claiming whatever the forger likes. */
@@ -49,12 +49,7 @@ describe('forged pub/sub messages', () => {
     ['open, version 1e300', { state: 'open', forced: 0 as const, version: 1e300 }],
     ['half_open, version 2^53', { state: 'half_open', forced: 0 as const, version: 2 ** 53 }],
   ])('a forged "%s" while CLOSED: every call still reaches the provider, and real transitions still propagate', async (_label, claim) => {
-    const prefix = `forge${process.pid}-${++prefixes}`;
-    const name = uniqueName('forge');
-    const a = await instance(prefix);
-    const b = await instance(prefix);
-    const operator = breaker(name, a.store, { failureThreshold: 2, resetTimeoutMs: 60_000 });
-    const victim = breaker(name, b.store, { failureThreshold: 2, resetTimeoutMs: 60_000 });
+    const { name, b, first: operator, second: victim } = await pair('forge', { failureThreshold: 2, resetTimeoutMs: 60_000 });
     await expect(victim.execute(ok)).resolves.toBe('ok');
     await redis.client.publish(b.store.channel, forged(name, claim));
     await untilApplied(redis.client, b.store);
@@ -71,12 +66,7 @@ describe('forged pub/sub messages', () => {
   });
 
   it('a forged "closed, version 1e300" while OPEN: calls stay rejected, and a later forceOpen still holds', async () => {
-    const prefix = `forge${process.pid}-${++prefixes}`;
-    const name = uniqueName('forge');
-    const a = await instance(prefix);
-    const b = await instance(prefix);
-    const operator = breaker(name, a.store, { failureThreshold: 1, resetTimeoutMs: 60_000 });
-    const victim = breaker(name, b.store, { failureThreshold: 1, resetTimeoutMs: 60_000 });
+    const { name, b, first: operator, second: victim } = await pair('forge', { failureThreshold: 1, resetTimeoutMs: 60_000 });
     await expect(operator.execute(fail)).rejects.toBeInstanceOf(Boom);
     await waitFor(() => victim.localState === 'open', 1000, 'the victim to see OPEN');
     await redis.client.publish(b.store.channel, forged(name, { state: 'closed', forced: 0, version: 1e300 }));
@@ -118,12 +108,7 @@ describe('a key lost while OPEN', () => {
     ['FLUSHALL', (c: Redis) => c.flushall()],
     ['expiry', (c: Redis, keys: { hash: string }) => c.pexpire(keys.hash, 1)],
   ])('%s: every mirror returns to the store\'s CLOSED within ~1 s, then the hot path sends 0 commands', async (_label, lose) => {
-    const prefix = `lost${process.pid}-${++prefixes}`;
-    const name = uniqueName('lost');
-    const a = await instance(prefix);
-    const b = await instance(prefix);
-    const opener = breaker(name, a.store, { failureThreshold: 1, resetTimeoutMs: 60_000 });
-    const other = breaker(name, b.store, { failureThreshold: 1, resetTimeoutMs: 60_000 });
+    const { name, a, first: opener, second: other } = await pair('lost', { failureThreshold: 1, resetTimeoutMs: 60_000 });
     await expect(other.execute(ok)).resolves.toBe('ok');
     await expect(opener.execute(fail)).rejects.toBeInstanceOf(Boom);
     await waitFor(() => other.localState === 'open', 1000, 'the other instance to see OPEN');
