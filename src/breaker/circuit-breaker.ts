@@ -108,8 +108,12 @@ export interface BreakerSnapshot {
   degraded: boolean;
 }
 
-/** How often an OPEN mirror re-reads the store while calls are rejected (a lost key, a rollback, a missed message). */
-const OPEN_RECHECK_MS = 1000;
+/**
+ * How often an OPEN mirror re-reads the store while calls are rejected (a lost key, a rollback, a
+ * missed message): often enough that it follows the store within 1 s, at most two background reads
+ * a second per breaker, and none while no call arrives.
+ */
+const OPEN_RECHECK_MS = 500;
 /** How long a HALF_OPEN instance that was refused a probe rejects locally before asking again. */
 const HALF_OPEN_RECHECK_MS = 1000;
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
@@ -281,7 +285,7 @@ export class CircuitBreaker {
   /** Local admission checks for a non-CLOSED mirror: the rejection to return, or undefined to ask the store. */
   private localRejection(now: number): number | undefined {
     if (this.state === CircuitState.OPEN) {
-      // An OPEN mirror does not ask the store by itself: re-read it at most once a second (in the
+      // An OPEN mirror does not ask the store by itself: re-read it every OPEN_RECHECK_MS at most (in the
       // background) while calls are rejected, so a lost key (flush, eviction, expiry), a store
       // restored from an older snapshot or a missed forceClose cannot hold this instance open.
       if (now - this.openCheckedAt >= OPEN_RECHECK_MS) {
@@ -560,6 +564,7 @@ export class CircuitBreaker {
     // this they would block this instance's probes in the next episode until their leases expired.
     if (s.version !== previous && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
     this.last = s;
+    this.openCheckedAt = now; // just heard from the store: no OPEN re-read for OPEN_RECHECK_MS
     this.state = s.state;
     this.forced = s.forced;
     this.failures = s.failures;
