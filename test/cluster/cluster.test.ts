@@ -14,7 +14,7 @@ import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import type { BreakerStore } from '../../src/breaker/store.js';
 import { startRedisCluster, type ClusterNodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { untilDelivered as untilMarkerDelivered, type Publisher } from '../redis/propagation.js';
+import { untilApplied, untilDelivered as untilMarkerDelivered, type Publisher } from '../redis/propagation.js';
 import { defineBreakerScenarios } from '../scenarios/breaker-scenarios.js';
 
 let clusterP: Promise<RedisCluster> | undefined;
@@ -65,6 +65,8 @@ defineBreakerScenarios('redis store on a 3-master Redis Cluster', async () => {
     propagate: async () => {
       const publishers = await (masterPublishers ??= Promise.all(cluster.nodes.map((n) => cluster.nodeClient(n.port))));
       await Promise.all(stores.flatMap((s) => publishers.map((p) => untilDelivered(p, s))));
+      // a message makes each breaker re-read the store: wait for those reads too
+      await Promise.all(stores.map((s) => untilApplied(publishers[0]!, s, 5000)));
     },
     teardown: async () => {
       await Promise.all(stores.map((s) => s.close()));
