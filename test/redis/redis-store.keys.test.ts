@@ -213,9 +213,9 @@ describe('scripts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmb-lua-'));
     try {
       expect(() => readScripts(join(dir, 'nope'))).toThrow(/cannot read the Redis store's Lua scripts/);
-      writeFileSync(join(dir, 'read-2.lua'), '--- @include "missing"\n');
+      writeFileSync(join(dir, 'read-1.lua'), '--- @include "missing"\n');
       expect(() => readScripts(dir)).toThrow(/includes "missing"/);
-      writeFileSync(join(dir, 'read-2.lua'), 'return 1\n');
+      writeFileSync(join(dir, 'read-1.lua'), 'return 1\n');
       expect(() => readScripts(dir)).toThrow(/missing Lua script\(s\) record-successes/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
