@@ -46,7 +46,7 @@ describe('the packed package', () => {
     const cli = join(installed, pkg.bin['llm-breaker'] ?? '');
     expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
     expect(statSync(cli).mode & 0o111).not.toBe(0);
-    expect(statSync(join(installed, 'dist', 'lua', 'read-2.lua')).isFile()).toBe(true);
+    expect(statSync(join(installed, 'dist', 'lua', 'read-1.lua')).isFile()).toBe(true);
     expect(statSync(join(installed, 'dist', 'lua', 'includes', 'rules.lua')).isFile()).toBe(true);
     expect(VERSION).toBe(pkg.version);
   });
