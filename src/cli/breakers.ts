@@ -1,42 +1,16 @@
 /**
  * Reading and changing the breakers of one Redis: discovery by SCAN, state through the Redis
- * store's own `read` script (so the CLI shows exactly what every instance sees), operator changes
- * through `forceOpen` / `forceClose` / `reset`.
+ * store's own `read` script (so the CLI shows exactly what every instance sees; see
+ * read-breaker.ts), operator changes through `forceOpen` / `forceClose` / `reset`, and `forget`.
  * @module
  */
 import type { Cluster, Redis } from 'ioredis';
-import { DEFAULT_BREAKER_OPTIONS, toRuleConfig } from '../breaker/options.js';
 import { isClusterClient } from '../breaker/redis-client.js';
 import type { RedisStore } from '../breaker/redis-store.js';
-import { CircuitState, type RuleConfig, type Snapshot } from '../breaker/state.js';
+import type { Snapshot } from '../breaker/state.js';
+import { readBreaker, repairReport, toRow, type BreakerRow } from './read-breaker.js';
 
-/** One breaker as the CLI shows it. */
-export interface BreakerRow {
-  name: string;
-  state: CircuitState;
-  /** Held open by an operator (`open NAME`) until `close` / `reset`. */
-  forced: boolean;
-  /** Consecutive counted failures (CLOSED). */
-  failures: number;
-  /** Probe successes so far (HALF_OPEN). */
-  successes: number;
-  /** When the circuit last opened (ms since the epoch, Redis clock), or null. */
-  openedAt: number | null;
-  /**
-   * ms until the next probe is admitted: 0 when one can start now, null when CLOSED or held open
-   * by an operator.
-   */
-  nextProbeInMs: number | null;
-  probesInFlight: number;
-  /** Calls / failures in the failure-rate window (failure-rate mode only). */
-  windowCalls: number;
-  windowFailures: number;
-}
-
-/** The rule config the CLI hands the store's scripts: the defaults, with the given reset timeout. */
-export function cliRuleConfig(resetTimeoutMs: number): RuleConfig {
-  return toRuleConfig({ ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined, resetTimeoutMs });
-}
+export type { BreakerRow } from './read-breaker.js';
 
 /** Redis glob pattern matching `text` literally. */
 function globEscape(text: string): string {
@@ -82,29 +56,10 @@ async function scanNode(client: Redis, prefix: string): Promise<string[]> {
     .filter((name) => name.length > 0 && !/[{}\s]/.test(name));
 }
 
-/** A snapshot as a row. */
-export function toRow(name: string, s: Snapshot, cfg: RuleConfig): BreakerRow {
-  let nextProbeInMs: number | null = null;
-  if (s.state === CircuitState.OPEN && !s.forced) nextProbeInMs = Number.isFinite(s.retryAfterMs) ? s.retryAfterMs : null;
-  else if (s.state === CircuitState.HALF_OPEN) nextProbeInMs = s.probesInFlight < cfg.halfOpenMaxProbes ? 0 : s.retryAfterMs;
-  return {
-    name,
-    state: s.state,
-    forced: s.forced,
-    failures: s.failures,
-    successes: s.successes,
-    openedAt: s.openedAt > 0 ? s.openedAt : null,
-    nextProbeInMs,
-    probesInFlight: s.probesInFlight,
-    windowCalls: s.windowCalls,
-    windowFailures: s.windowFailures,
-  };
-}
-
-/** Every breaker under the store's prefix, read through the store, sorted by name. */
-export async function listBreakers(client: RedisClient, store: RedisStore, cfg: RuleConfig): Promise<BreakerRow[]> {
+/** Every breaker under the store's prefix, sorted by name; none, however corrupt, fails the list. */
+export async function listBreakers(client: RedisClient, store: RedisStore, defaultResetTimeoutMs: number): Promise<BreakerRow[]> {
   const names = await scanBreakerNames(client, store.prefix);
-  return Promise.all(names.map(async (name) => toRow(name, await store.read(name, cfg), cfg)));
+  return Promise.all(names.map(async (name) => (await readBreaker(client, store, name, defaultResetTimeoutMs)).row));
 }
 
 /** The Redis server's clock (ms), so "ago" and "in" agree with the scripts. */
@@ -115,21 +70,62 @@ export async function redisNow(client: RedisClient): Promise<number> {
 
 export type ControlCommand = 'open' | 'close' | 'reset';
 
+/** Whether breaker `name` has a state hash in Redis (a breaker that never failed has none). */
+export async function breakerExists(client: RedisClient, store: RedisStore, name: string): Promise<boolean> {
+  return (await client.exists(store.keys(name).hash)) === 1;
+}
+
 /** The outcome of an operator command. */
 export interface ControlResult {
   name: string;
   command: ControlCommand;
-  /** Whether the breaker had a key in Redis before the command (false: likely a typo). */
+  /** Whether the breaker had a key in Redis before the command (false only with `--create`). */
   existed: boolean;
   before: BreakerRow;
   after: BreakerRow;
 }
 
-/** Runs `open` / `close` / `reset` on breaker `name`. */
-export async function controlBreaker(client: RedisClient, store: RedisStore, command: ControlCommand, name: string, cfg: RuleConfig): Promise<ControlResult> {
-  const existed = (await client.exists(store.keys(name).hash)) === 1;
-  const before = toRow(name, await store.read(name, cfg), cfg);
-  const op = command === 'open' ? store.forceOpen(name, cfg) : command === 'close' ? store.forceClose(name, cfg) : store.reset(name, cfg);
-  const after = toRow(name, await op, cfg);
+/** Runs `op`, once more when the script reported that it repaired a corrupt key instead. */
+async function afterRepair(op: () => Promise<Snapshot>): Promise<Snapshot> {
+  try {
+    return await op();
+  } catch (err) {
+    if (repairReport(err) === undefined) throw err;
+    return op();
+  }
+}
+
+/**
+ * Runs `open` / `close` / `reset` on breaker `name`, with the settings the breaker stores (so its
+ * own options are kept), on any state however corrupt.
+ */
+export async function controlBreaker(client: RedisClient, store: RedisStore, command: ControlCommand, name: string, defaultResetTimeoutMs: number): Promise<ControlResult> {
+  const existed = await breakerExists(client, store, name);
+  const { row: before, settings } = await readBreaker(client, store, name, defaultResetTimeoutMs);
+  const cfg = settings.cfg;
+  const op = command === 'open' ? () => store.forceOpen(name, cfg) : command === 'close' ? () => store.forceClose(name, cfg) : () => store.reset(name, cfg);
+  const after = toRow(name, await afterRepair(op), settings);
   return { name, command, existed, before, after };
+}
+
+/** The outcome of `forget`. */
+export interface ForgetResult {
+  name: string;
+  /** Keys deleted (the state hash and the probe leases); 0: there was nothing to forget. */
+  deleted: number;
+  /** The breaker before it was forgotten, or null when it had no keys. */
+  before: BreakerRow | null;
+}
+
+/**
+ * Deletes breaker `name`'s keys (`<prefix>:{<name>}` and its `:probes`, one slot, one DEL). It is
+ * reset first, so that every running instance hears at once that it is closed.
+ */
+export async function forgetBreaker(client: RedisClient, store: RedisStore, name: string, defaultResetTimeoutMs: number): Promise<ForgetResult> {
+  const keys = store.keys(name);
+  if ((await client.exists(keys.hash, keys.probes)) === 0) return { name, deleted: 0, before: null };
+  const { row: before, settings } = await readBreaker(client, store, name, defaultResetTimeoutMs);
+  await afterRepair(() => store.reset(name, settings.cfg)).catch(() => undefined); // the DEL below decides
+  const deleted = await client.del(keys.hash, keys.probes);
+  return { name, deleted, before };
 }
