@@ -111,7 +111,7 @@ export async function controlBreaker(client: RedisClient, store: RedisStore, com
 /** The outcome of `forget`. */
 export interface ForgetResult {
   name: string;
-  /** Keys deleted (the state hash and the probe leases); 0: there was nothing to forget. */
+  /** Keys the breaker had and no longer has (its state hash, its probe leases); 0: nothing to forget. */
   deleted: number;
   /** The breaker before it was forgotten, or null when it had no keys. */
   before: BreakerRow | null;
@@ -123,9 +123,10 @@ export interface ForgetResult {
  */
 export async function forgetBreaker(client: RedisClient, store: RedisStore, name: string, defaultResetTimeoutMs: number): Promise<ForgetResult> {
   const keys = store.keys(name);
-  if ((await client.exists(keys.hash, keys.probes)) === 0) return { name, deleted: 0, before: null };
+  const existing = await client.exists(keys.hash, keys.probes);
+  if (existing === 0) return { name, deleted: 0, before: null };
   const { row: before, settings } = await readBreaker(client, store, name, defaultResetTimeoutMs);
   await afterRepair(() => store.reset(name, settings.cfg)).catch(() => undefined); // the DEL below decides
-  const deleted = await client.del(keys.hash, keys.probes);
-  return { name, deleted, before };
+  await client.del(keys.hash, keys.probes); // (the reset may have deleted the leases already)
+  return { name, deleted: existing, before };
 }

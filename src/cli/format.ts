@@ -83,6 +83,13 @@ function finite(n: number | null): number | null {
   return n !== null && Number.isFinite(n) ? n : null;
 }
 
+/** When the next probe is (or was) due: `openedAt + resetTimeoutMs` while OPEN, else from `now`. */
+function nextProbeAt(r: BreakerRow, now: number): string | null {
+  if (r.nextProbeInMs === null) return null;
+  if (r.state === 'open' && r.openedAt !== null) return isoOrNull(r.openedAt + r.resetTimeoutMs);
+  return isoOrNull(now + r.nextProbeInMs);
+}
+
 /** A row as JSON-safe data (times as ISO strings next to their ms values; null when out of range). */
 export function rowJson(r: BreakerRow, now?: number): Record<string, unknown> {
   return {
@@ -96,7 +103,7 @@ export function rowJson(r: BreakerRow, now?: number): Record<string, unknown> {
     resetTimeoutMs: r.resetTimeoutMs,
     resetTimeoutSource: r.resetTimeoutSource,
     nextProbeInMs: finite(r.nextProbeInMs),
-    ...(now === undefined ? {} : { nextProbeAt: r.nextProbeInMs === null ? null : isoOrNull(now + r.nextProbeInMs) }),
+    ...(now === undefined ? {} : { nextProbeAt: nextProbeAt(r, now) }),
     probesInFlight: finite(r.probesInFlight),
     windowCalls: r.windowCalls,
     windowFailures: r.windowFailures,

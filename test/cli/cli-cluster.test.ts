@@ -6,18 +6,11 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BREAKER_OPTIONS } from '../../src/breaker/options.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
-import { runCli } from '../../src/cli/main.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { cli } from './run.js';
 
 const cfg = { ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined };
 const NAMES = ['openai', 'anthropic', 'local', 'search-api', 'reranker', 'vector-store', 'embeddings', 'moderation'];
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {} });
-  return { code, out, err };
-}
 
 let cluster: RedisCluster;
 let client: Cluster;
