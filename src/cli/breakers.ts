@@ -4,24 +4,18 @@
  * read-breaker.ts), operator changes through `forceOpen` / `forceClose` / `reset`, and `forget`.
  * @module
  */
-import type { Cluster, Redis } from 'ioredis';
-import { isClusterClient } from '../breaker/redis-client.js';
+import type { Redis } from 'ioredis';
 import type { RedisStore } from '../breaker/redis-store.js';
 import type { Snapshot } from '../breaker/state.js';
 import { readBreaker, repairReport, toRow, type BreakerRow } from './read-breaker.js';
+import { isCluster, type RedisClient } from './redis-client.js';
 
 export type { BreakerRow } from './read-breaker.js';
+export { redisNow, type RedisClient } from './redis-client.js';
 
 /** Redis glob pattern matching `text` literally. */
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\^]/g, (c) => `\\${c}`);
-}
-
-/** A single Redis or a Redis Cluster. */
-export type RedisClient = Redis | Cluster;
-
-function isCluster(client: RedisClient): client is Cluster {
-  return isClusterClient(client);
 }
 
 /**
@@ -60,12 +54,6 @@ async function scanNode(client: Redis, prefix: string): Promise<string[]> {
 export async function listBreakers(client: RedisClient, store: RedisStore, defaultResetTimeoutMs: number): Promise<BreakerRow[]> {
   const names = await scanBreakerNames(client, store.prefix);
   return Promise.all(names.map(async (name) => (await readBreaker(client, store, name, defaultResetTimeoutMs)).row));
-}
-
-/** The Redis server's clock (ms), so "ago" and "in" agree with the scripts. */
-export async function redisNow(client: RedisClient): Promise<number> {
-  const [s, us] = await client.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
 export type ControlCommand = 'open' | 'close' | 'reset';

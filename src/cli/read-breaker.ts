@@ -8,7 +8,7 @@
 import { corruption } from '../breaker/redis-codec.js';
 import type { RedisStore } from '../breaker/redis-store.js';
 import { CircuitState, type Snapshot } from '../breaker/state.js';
-import type { RedisClient } from './breakers.js';
+import { redisNow, type RedisClient } from './redis-client.js';
 import { readSettings, type BreakerSettings } from './stored-options.js';
 
 /** One breaker as the CLI shows it. */
@@ -86,8 +86,7 @@ function pairs(list: unknown): Array<[string, string]> {
 export async function rawRow(client: RedisClient, store: RedisStore, name: string, settings: BreakerSettings, problem: string): Promise<BreakerRow> {
   const keys = store.keys(name);
   const [hash, leases] = await Promise.all([client.hgetall(keys.hash).catch(() => ({})), client.zrange(keys.probes, '0', '-1', 'WITHSCORES').catch(() => [])]);
-  const [sec, usec] = await client.time();
-  const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  const now = await redisNow(client);
   const h = hash as Record<string, string | undefined>;
   const stateField = h.state ?? 'closed';
   const state = STATES.has(stateField) ? (stateField as CircuitState) : 'unknown';

@@ -8,7 +8,7 @@
  */
 import { DEFAULT_BREAKER_OPTIONS, toRuleConfig } from '../breaker/options.js';
 import type { RuleConfig } from '../breaker/state.js';
-import type { RedisClient } from './breakers.js';
+import type { RedisClient } from './redis-client.js';
 
 /** The rule config for a breaker, and where its `resetTimeoutMs` came from. */
 export interface BreakerSettings {

@@ -51,6 +51,17 @@ describe('llm-breaker on a Redis Cluster', () => {
     expect((await store.read('openai', cfg)).state).toBe('closed');
   });
 
+  it('forget NAME --cluster deletes both keys of the breaker on its node', async () => {
+    await client.zadd('cli_cluster:{moderation}:probes', Date.now() + 60_000, 'lease-1');
+    expect(await client.exists('cli_cluster:{moderation}', 'cli_cluster:{moderation}:probes')).toBe(2);
+    const r = await cli(['forget', 'moderation', '--cluster', '--redis', cluster.url, '--prefix', 'cli_cluster']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('breaker "moderation" forgotten: 2 keys deleted');
+    expect(await client.exists('cli_cluster:{moderation}', 'cli_cluster:{moderation}:probes')).toBe(0);
+    expect((await cli(['forget', 'moderation', '--cluster', '--redis', cluster.url, '--prefix', 'cli_cluster'])).code).toBe(1);
+  });
+
   it('an unreachable seed node: exit 2', async () => {
     const r = await cli(['status', '--cluster', '--redis', 'redis://127.0.0.1:1', '--timeout', '1000']);
     expect(r.code).toBe(2);
