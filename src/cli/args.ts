@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './errors.js';
+import { escapeTerminal } from './escape.js';
 import { closest } from './suggest.js';
 
 export type CommandName = 'status' | 'open' | 'close' | 'reset' | 'forget';
@@ -94,7 +95,7 @@ const FLAGS: readonly string[] = Object.entries(OPTIONS).flatMap(([long, o]) => 
 /** The message for an unknown flag, with the closest known one. */
 function unknownFlag(flag: string): string {
   const guess = closest(flag.replace(/=.*$/, ''), FLAGS);
-  return `unknown option ${flag}${guess ? `; did you mean ${guess}?` : `; options: ${FLAGS.filter((f) => f.startsWith('--')).join(', ')}`}`;
+  return `unknown option ${escapeTerminal(flag)}${guess ? `; did you mean ${guess}?` : `; options: ${FLAGS.filter((f) => f.startsWith('--')).join(', ')}`}`;
 }
 
 function parse(argv: readonly string[]) {
@@ -113,7 +114,7 @@ function positiveInt(flag: string, v: string | undefined, fallback: number, min:
   if (v === undefined) return fallback;
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > MAX_TIMER_MS) {
-    throw new CliError(`${flag} must be an integer from ${min} to ${MAX_TIMER_MS} (ms), got "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`);
+    throw new CliError(`${flag} must be an integer from ${min} to ${MAX_TIMER_MS} (ms), got "${escapeTerminal(v.length > 40 ? `${v.slice(0, 40)}…` : v)}"`);
   }
   return n;
 }
@@ -139,11 +140,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (command === 'help') return { command: 'help', ...base };
   if (!isCommand(command)) {
     const guess = closest(command, COMMANDS);
-    throw new CliError(`unknown command "${command}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
+    throw new CliError(`unknown command "${escapeTerminal(command)}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
   }
   if (base.redis === undefined) throw new CliError('--redis URL is required (or set REDIS_URL)');
   if (command === 'status') {
-    if (name !== undefined) throw new CliError(`status takes no argument, got "${name}"`);
+    if (name !== undefined) throw new CliError(`status takes no argument, got "${escapeTerminal(name)}"`);
     if (base.create) throw new CliError('--create only applies to open, close and reset');
     return { command, ...base };
   }
@@ -152,7 +153,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (name === undefined) throw new CliError(`${command} needs a breaker name: llm-breaker ${command} NAME --redis URL`);
   if (rest.length > 0) throw new CliError(`${command} takes one breaker name, got ${rest.length + 1}`);
   if (name.length > 200 || /[{}\s]/.test(name)) {
-    throw new CliError(`invalid breaker name "${name}": at most 200 characters, no braces, no whitespace`);
+    throw new CliError(`invalid breaker name "${escapeTerminal(name)}": at most 200 characters, no braces, no whitespace`);
   }
   return { command, name, ...base };
 }

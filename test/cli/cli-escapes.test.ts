@@ -77,6 +77,14 @@ describe('terminal escapes are neutralized', () => {
     }
     expect((JSON.parse(json.out) as { name: string }).name).toBe(HOSTILE[3]);
   });
+
+  it('usage errors repeat what was typed escaped, a newline included', async () => {
+    const [badName, badCommand] = await Promise.all([cli(['open', 'a\nb\x1b[2J', '--redis', url]), cli(['st\x1b]0;x\x07', '--redis', url])]);
+    expect(badName).toMatchObject({ code: 2, err: 'llm-breaker: invalid breaker name "a\\x0ab\\x1b[2J": at most 200 characters, no braces, no whitespace\n' });
+    expect(badCommand.code).toBe(2);
+    expect(badCommand.err).toContain('unknown command "st\\x1b]0;x\\x07"');
+    expect(badCommand.err).not.toMatch(RAW_CONTROL);
+  });
 });
 
 describe('--watch --interval', () => {
