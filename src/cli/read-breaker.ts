@@ -91,10 +91,10 @@ export async function rawRow(client: RedisClient, store: RedisStore, name: strin
   const stateField = h.state ?? 'closed';
   const state = STATES.has(stateField) ? (stateField as CircuitState) : 'unknown';
   const forced = h.forced === '1';
-  const live = pairs(leases)
-    .map(([, score]) => storedNumber(score))
-    .filter((expiry) => expiry > now)
-    .sort((a, b) => a - b);
+  // probe leases by id: `p:<id>` fields of the hash (their expiry), or members of the older `:probes` zset
+  const expiries = new Map<string, number>(pairs(leases).map(([id, score]) => [id, storedNumber(score)]));
+  for (const [f, v] of Object.entries(h)) if (f.startsWith('p:') && v !== undefined) expiries.set(f.slice(2), storedNumber(v));
+  const live = [...expiries.values()].filter((expiry) => expiry > now).sort((a, b) => a - b);
   const openedAt = storedNumber(h.openedAt);
   let nextProbeInMs: number | null = null;
   if (state === CircuitState.OPEN && !forced) nextProbeInMs = Number.isNaN(openedAt) ? Number.NaN : Math.max(0, openedAt + settings.cfg.resetTimeoutMs - now);

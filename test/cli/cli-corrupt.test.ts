@@ -1,6 +1,6 @@
 /**
  * The CLI shows and resets any breaker, however corrupt its keys: a probe lease that never expires
- * (score +inf), an `openedAt` beyond the range of a Date, garbage in any field, keys of the wrong
+ * (expiry +inf), an `openedAt` beyond the range of a Date, garbage in any field, keys of the wrong
  * type. One bad breaker never hides the others. Corrupt values are written with HSET / ZADD into a
  * private redis-server; the CLI runs as a child process.
  */
@@ -47,9 +47,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('a probe lease with score +inf', () => {
+describe('a probe lease that never expires (+inf)', () => {
   beforeEach(async () => {
-    await redis.hset('bad:{stuck}', { ...BASE, state: 'half_open', openedAt: 1_700_000_000_000 });
+    // the lease, as each key layout keeps it: a p:<id> field of the hash, or the older :probes zset
+    await redis.hset('bad:{stuck}', { ...BASE, state: 'half_open', openedAt: 1_700_000_000_000, 'p:lease-forever': 'inf' });
     await redis.zadd('bad:{stuck}:probes', '+inf', 'lease-forever');
   });
 
@@ -70,7 +71,8 @@ describe('a probe lease with score +inf', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^breaker "stuck" reset: (half_open → closed|still closed)\n$/);
     expect(await redis.hget('bad:{stuck}', 'state')).toBe('closed');
-    expect(await redis.zscore('bad:{stuck}:probes', 'lease-forever')).toBeNull();
+    const [after] = await statusJson('bad').then((rows) => rows.filter((row) => row.name === 'stuck'));
+    expect(after).toMatchObject({ state: 'closed', probesInFlight: 0, problem: null });
   });
 });
 
