@@ -62,12 +62,13 @@ async function withRedis<T>(cmd: CliCommand, fn: (client: RedisClient, store: Re
 
 async function statusFrame(cmd: CliCommand, client: RedisClient, store: RedisStore, io: CliIO, frame: number): Promise<void> {
   const [rows, now] = await Promise.all([listBreakers(client, store, cmd.resetTimeoutMs), redisNow(client)]);
-  const redis = escapeTerminal(redactUrl(cmd.redis ?? ''));
-  const prefix = escapeTerminal(cmd.prefix);
+  const shownUrl = redactUrl(cmd.redis ?? '');
   if (cmd.json) {
-    io.stdout.write(`${statusJson(rows, { redis, prefix: cmd.prefix, now })}\n`);
+    io.stdout.write(`${statusJson(rows, { redis: shownUrl, prefix: cmd.prefix, now })}\n`);
     return;
   }
+  const redis = escapeTerminal(shownUrl);
+  const prefix = escapeTerminal(cmd.prefix);
   let out = '';
   if (cmd.watch && io.stdout.isTTY) out += '\x1b[2J\x1b[H';
   else if (frame > 0) out += '\n';
