@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisStore } from '../breaker/redis-store.js';
 import type { Snapshot } from '../breaker/state.js';
-import { readBreaker, repairReport, toRow, type BreakerRow } from './read-breaker.js';
+import { readBreaker, repairReport, toRow, wrongTypeRow, type BreakerRow } from './read-breaker.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 
 export type { BreakerRow } from './read-breaker.js';
@@ -18,17 +18,29 @@ function globEscape(text: string): string {
   return text.replace(/[*?[\]\\^]/g, (c) => `\\${c}`);
 }
 
-/**
- * Names of every breaker under `prefix`: the `<prefix>:{<name>}` hashes (`:probes` sets are
- * skipped). On a Redis Cluster every master is scanned.
- */
-export async function scanBreakerNames(client: RedisClient, prefix: string): Promise<string[]> {
-  const nodes = isCluster(client) ? client.nodes('master') : [client];
-  const perNode = await Promise.all(nodes.map((node) => scanNode(node, prefix)));
-  return [...new Set(perNode.flat())].sort();
+/** A `<prefix>:{<name>}` key and its Redis type (`hash` for a breaker; anything else is corrupt). */
+export interface BreakerKey {
+  name: string;
+  type: string;
 }
 
-async function scanNode(client: Redis, prefix: string): Promise<string[]> {
+/**
+ * Every `<prefix>:{<name>}` key, with its type (`:probes` keys are skipped), sorted by name. On a
+ * Redis Cluster every master is scanned.
+ */
+export async function scanBreakerKeys(client: RedisClient, prefix: string): Promise<BreakerKey[]> {
+  const nodes = isCluster(client) ? client.nodes('master') : [client];
+  const perNode = await Promise.all(nodes.map((node) => scanNode(node, prefix)));
+  const byName = new Map(perNode.flat().map((k) => [k.name, k]));
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Names of every breaker under `prefix`: the `<prefix>:{<name>}` hashes. */
+export async function scanBreakerNames(client: RedisClient, prefix: string): Promise<string[]> {
+  return (await scanBreakerKeys(client, prefix)).filter((k) => k.type === 'hash').map((k) => k.name);
+}
+
+async function scanNode(client: Redis, prefix: string): Promise<BreakerKey[]> {
   const pattern = `${globEscape(prefix)}:{*}`;
   const head = `${prefix}:{`;
   const keys = new Set<string>();
@@ -39,21 +51,25 @@ async function scanNode(client: Redis, prefix: string): Promise<string[]> {
     for (const key of batch) if (key.startsWith(head) && key.endsWith('}')) keys.add(key);
   } while (cursor !== '0');
   if (keys.size === 0) return [];
-  // only hashes are breakers: never hand another kind of key to the store's scripts
   const list = [...keys];
   const pipeline = client.pipeline();
   for (const key of list) pipeline.type(key);
   const types = (await pipeline.exec()) ?? [];
   return list
-    .filter((_, i) => types[i]?.[1] === 'hash')
-    .map((key) => key.slice(head.length, -1))
-    .filter((name) => name.length > 0 && !/[{}\s]/.test(name));
+    .map((key, i) => ({ name: key.slice(head.length, -1), type: String(types[i]?.[1] ?? 'unknown') }))
+    .filter(({ name }) => name.length > 0 && !/[{}\s]/.test(name));
 }
 
-/** Every breaker under the store's prefix, sorted by name; none, however corrupt, fails the list. */
+/**
+ * Every breaker under the store's prefix, sorted by name; none, however corrupt, fails the list.
+ * A key of another type is listed as corrupt, and never handed to the store's scripts (which would
+ * repair it, and it may be someone else's).
+ */
 export async function listBreakers(client: RedisClient, store: RedisStore, defaultResetTimeoutMs: number): Promise<BreakerRow[]> {
-  const names = await scanBreakerNames(client, store.prefix);
-  return Promise.all(names.map(async (name) => (await readBreaker(client, store, name, defaultResetTimeoutMs)).row));
+  const keys = await scanBreakerKeys(client, store.prefix);
+  return Promise.all(
+    keys.map(async ({ name, type }) => (type === 'hash' ? (await readBreaker(client, store, name, defaultResetTimeoutMs)).row : wrongTypeRow(name, type, defaultResetTimeoutMs))),
+  );
 }
 
 export type ControlCommand = 'open' | 'close' | 'reset';

@@ -9,7 +9,7 @@ import { corruption } from '../breaker/redis-codec.js';
 import type { RedisStore } from '../breaker/redis-store.js';
 import { CircuitState, type Snapshot } from '../breaker/state.js';
 import { redisNow, type RedisClient } from './redis-client.js';
-import { readSettings, type BreakerSettings } from './stored-options.js';
+import { readSettings, settingsFrom, type BreakerSettings } from './stored-options.js';
 
 /** One breaker as the CLI shows it. */
 export interface BreakerRow {
@@ -119,6 +119,26 @@ export async function rawRow(client: RedisClient, store: RedisStore, name: strin
 /** The script's repair report when `err` (a StoreError, or its cause) says it repaired a corrupt key. */
 export function repairReport(err: unknown): string | undefined {
   return corruption(err) ?? (err instanceof Error ? corruption(err.cause) : undefined);
+}
+
+/** The row of a `<prefix>:{<name>}` key that is not a hash (so not a breaker state). */
+export function wrongTypeRow(name: string, type: string, defaultResetTimeoutMs: number): BreakerRow {
+  const { cfg, resetTimeoutSource } = settingsFrom([], defaultResetTimeoutMs);
+  return {
+    name,
+    state: 'unknown',
+    forced: false,
+    failures: Number.NaN,
+    successes: Number.NaN,
+    openedAt: null,
+    resetTimeoutMs: cfg.resetTimeoutMs,
+    resetTimeoutSource,
+    nextProbeInMs: null,
+    probesInFlight: Number.NaN,
+    windowCalls: 0,
+    windowFailures: 0,
+    problem: `the key holds a ${type}, not a hash (reset NAME repairs it, forget NAME deletes it)`,
+  };
 }
 
 function messageOf(err: unknown): string {

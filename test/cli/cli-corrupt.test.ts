@@ -111,6 +111,7 @@ describe('garbage fields and keys of the wrong type', () => {
     await redis.hset('bad:{huge}', { ...BASE, state: 'open', openedAt: '1e400', failures: '99999999999999999999' });
     await redis.hset('bad:{wrongtype}', { ...BASE, state: 'closed', openedAt: 0 });
     await redis.set('bad:{wrongtype}:probes', 'not a zset');
+    await redis.set('bad:{stringy}', 'not a hash');
   });
 
   it('status lists every breaker; each unreadable one says why', async () => {
@@ -120,14 +121,28 @@ describe('garbage fields and keys of the wrong type', () => {
     for (const name of ['garbage', 'healthy', 'huge', 'wrongtype']) expect(text.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     expect(text.out).toMatch(/NOTE/);
     expect(text.out).toMatch(/^garbage\s.*(corrupt|sideways)/m);
+    expect(text.out).toMatch(/^stringy\s+unknown\s+\?\s+-\s+.+\s+-\s+\?\s+the key holds a string, not a hash/m);
+    expect(await redis.get('bad:{stringy}')).toBe('not a hash'); // shown, not handed to a script
+  });
+
+  it('a key of another type: reset repairs it into a closed breaker; forget deletes it', async () => {
+    const reset = await spawnCli(['reset', 'stringy', '--redis', url, '--prefix', 'bad']);
+    expect(reset.err).toBe('');
+    expect(reset.code).toBe(0);
+    expect(await redis.hget('bad:{stringy}', 'state')).toBe('closed');
+    await redis.set('bad:{stringy}', 'not a hash');
+    const forgot = await spawnCli(['forget', 'stringy', '--redis', url, '--prefix', 'bad']);
+    expect(forgot.code).toBe(0);
+    expect(await redis.exists('bad:{stringy}')).toBe(0);
   });
 
   it('open holds each open; forget deletes each', async () => {
-    for (const name of ['garbage', 'huge', 'wrongtype']) {
-      const r = await spawnCli(['open', name, '--redis', url, '--prefix', 'bad']);
+    const names = ['garbage', 'huge', 'wrongtype'];
+    const runs = await Promise.all(names.map((name) => spawnCli(['open', name, '--redis', url, '--prefix', 'bad'])));
+    for (const [i, r] of runs.entries()) {
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
-      expect(await redis.hmget(`bad:{${name}}`, 'state', 'forced')).toEqual(['open', '1']);
+      expect(await redis.hmget(`bad:{${names[i] ?? ''}}`, 'state', 'forced')).toEqual(['open', '1']);
     }
     await redis.hset('bad:{garbage}', 'state', 'sideways');
     const forgot = await spawnCli(['forget', 'garbage', '--redis', url, '--prefix', 'bad']);
