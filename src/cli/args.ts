@@ -94,7 +94,7 @@ const FLAGS: readonly string[] = Object.entries(OPTIONS).flatMap(([long, o]) => 
 
 /** The message for an unknown flag, with the closest known one. */
 function unknownFlag(flag: string): string {
-  const guess = closest(flag.replace(/=.*$/, ''), FLAGS);
+  const guess = flag.startsWith('--') ? closest(flag.replace(/=.*$/, ''), FLAGS) : undefined; // (no guess for -x)
   return `unknown option ${escapeTerminal(flag)}${guess ? `; did you mean ${guess}?` : `; options: ${FLAGS.filter((f) => f.startsWith('--')).join(', ')}`}`;
 }
 
