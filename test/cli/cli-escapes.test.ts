@@ -14,7 +14,7 @@ const HOSTILE = ['clear\x1b[2J\x1b[H', 'title\x1b]0;pwned\x07', 'erase\x08\x08\x
 
 /** Any character that acts on a terminal (newlines aside), or reorders text. */
 // eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 let server: RedisServer;
 let redis: Redis;

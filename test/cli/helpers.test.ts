@@ -31,9 +31,9 @@ describe('escapeTerminal / safeJson', () => {
   });
 
   it('safeJson escapes C1 and bidi controls and stays the same JSON value', () => {
-    const value = { name: 'x\u009b\u202e\x1by\u2028' };
+    const value = { name: 'x\u009b\u202e\x1by\u007f' };
     const text = safeJson(value);
-    expect(text).toBe('{"name":"x\\u009b\\u202e\\u001by\\u2028"}');
+    expect(text).toBe('{"name":"x\\u009b\\u202e\\u001by\\u007f"}');
     expect(JSON.parse(text)).toEqual(value);
   });
 });
