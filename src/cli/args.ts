@@ -47,7 +47,7 @@ Inspect and control the circuit breakers that llm-breaker keeps in Redis.
 
 Commands:
   status               list every breaker: state, consecutive failures, opened at,
-                       time until the next probe, probes in flight
+                       reset timeout, time until the next probe, probes in flight
   open NAME            hold breaker NAME open (every instance rejects its calls)
                        until \`close\` or \`reset\`
   close NAME           close breaker NAME and clear its counters
