@@ -108,8 +108,11 @@ describe('the packed package', () => {
     const redis = await startRedisServer();
     try {
       const cli = 'node_modules/llm-breaker/dist/cli.js';
-      const opened = await node(full, [cli, 'open', 'packaged', '--redis', redis.url]);
-      expect(opened.stderr).toContain('no breaker "packaged" existed');
+      const refused = await node(full, [cli, 'open', 'packaged', '--redis', redis.url]);
+      expect(refused.stderr).toContain('no breaker "packaged" under prefix "circuit_breaker"');
+      expect(refused.code).toBe(1);
+      const opened = await node(full, [cli, 'open', 'packaged', '--create', '--redis', redis.url]);
+      expect(opened.stdout).toContain('breaker "packaged" held open (created: it had no state)');
       expect(opened.code).toBe(0);
       const status = await node(full, [cli, 'status', '--redis', redis.url, '--json']);
       expect(status.code).toBe(0);
