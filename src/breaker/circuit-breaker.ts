@@ -12,6 +12,7 @@ import { CircuitOpenError } from '../errors/circuit-open-error.js';
 import { StoreError, isStoreError } from '../errors/store-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Emitter, type EventSubscription } from './events.js';
+import { LeaseRenewer, renewalIntervalMs } from './lease-renewer.js';
 import { MemoryStore } from './memory-store.js';
 import {
   checkBreakerName,
@@ -150,8 +151,9 @@ export class CircuitBreaker {
   private flushTimer: NodeJS.Timeout | undefined;
   private inflightWrites = new Set<Promise<unknown>>();
 
-  // --- probes started here: lease id → local expiry ---
+  // --- probes started here: lease id → local expiry; renewed while they run ---
   private readonly localProbes = new Map<string, number>();
+  private readonly renewer: LeaseRenewer;
 
   /** True when someone listens to success/failure (durations are measured only then). */
   private get timed(): boolean {
@@ -178,6 +180,7 @@ export class CircuitBreaker {
     this.cfg = toRuleConfig(this.options);
     this.isFailure = this.options.isFailure;
     this.store = store ?? getDefaultStore();
+    this.renewer = new LeaseRenewer(renewalIntervalMs(this.cfg.probeLeaseMs), (id) => this.renewLease(id));
     this.subscription = this.store.subscribe((c) => this.onStoreChange(c));
     liveBreakers.add(this);
     this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
@@ -331,6 +334,7 @@ export class CircuitBreaker {
       this.apply(res.snapshot, false);
       if (res.outcome === 'granted') {
         this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs); // in case a transition seen meanwhile cleared it
+        this.renewer.start(leaseId); // the lease lasts as long as the probe runs
         return leaseId;
       }
       this.localProbes.delete(leaseId);
@@ -367,7 +371,18 @@ export class CircuitBreaker {
     }
   }
 
+  /** Extends a running probe's lease. @returns whether the store still held it */
+  private async renewLease(leaseId: string): Promise<boolean> {
+    if (this.closed || !this.localProbes.has(leaseId)) return false;
+    const res = await this.storeCall('renewProbe', (s) => s.renewProbe(this.name, this.cfg, leaseId));
+    this.apply(res.snapshot, false);
+    if (!res.renewed || !this.localProbes.has(leaseId)) return false;
+    this.localProbes.set(leaseId, this.store.now() + this.cfg.probeLeaseMs);
+    return true;
+  }
+
   private async reportProbe(leaseId: string, outcome: ProbeOutcome, start: number, error: unknown): Promise<void> {
+    this.renewer.stop(leaseId);
     this.localProbes.delete(leaseId);
     const snap = await this.storeCall('releaseProbe', (s) => s.releaseProbe(this.name, this.cfg, leaseId, outcome));
     this.apply(snap, false);
@@ -483,7 +498,7 @@ export class CircuitBreaker {
       version: Math.max(0, this.version),
     });
     this.fallback = fb;
-    this.localProbes.clear();
+    this.clearLocalProbes();
     if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
     this.recoveryTimer = setInterval(() => void this.tryRecover(), Math.max(10, this.store.recoveryIntervalMs));
     this.recoveryTimer.unref();
@@ -544,6 +559,12 @@ export class CircuitBreaker {
     }
   }
 
+  /** Forgets the probes started here (they no longer hold a slot) and stops renewing their leases. */
+  private clearLocalProbes(): void {
+    this.localProbes.clear();
+    this.renewer.stopAll();
+  }
+
   /** Refreshes the mirror from a store reply; replies older than the mirror are ignored. */
   private apply(s: Snapshot, force: boolean): void {
     if (!force && s.version < this.version) return;
@@ -552,7 +573,7 @@ export class CircuitBreaker {
     // A transition to OPEN or CLOSED ends the HALF_OPEN episode: the store dropped every probe lease,
     // so probes still running here no longer hold a slot (their late reports are ignored). Without
     // this they would block this instance's probes in the next episode until their leases expired.
-    if (s.version !== this.version && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
+    if (s.version !== this.version && s.state !== CircuitState.HALF_OPEN) this.clearLocalProbes();
     this.last = s;
     this.version = s.version;
     this.state = s.state;
@@ -621,7 +642,7 @@ export class CircuitBreaker {
   /** Forgets the breaker's state everywhere: CLOSED, no failures, no probes. */
   async reset(): Promise<void> {
     this.clearPending();
-    this.localProbes.clear();
+    this.clearLocalProbes();
     const snap = await this.storeCall('reset', (s) => s.reset(this.name, this.cfg));
     this.apply(snap, false);
   }
@@ -632,6 +653,7 @@ export class CircuitBreaker {
     await this.settle().catch(() => undefined);
     this.closed = true;
     this.clearPending();
+    this.renewer.stopAll();
     if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
     this.recoveryTimer = undefined;
     this.subscription?.dispose();

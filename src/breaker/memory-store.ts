@@ -9,6 +9,7 @@ import {
   applyForceClose,
   applyForceOpen,
   applyRelease,
+  applyRenew,
   applyReset,
   applySuccesses,
   initialData,
@@ -93,6 +94,13 @@ export class MemoryStore implements BreakerStore {
     const d = this.get(name);
     const { outcome, transitioned } = applyAcquire(d, now, cfg, leaseId);
     return Promise.resolve({ outcome, snapshot: this.done(name, d, now, cfg, transitioned) });
+  }
+
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }> {
+    const now = this.clock();
+    const d = this.get(name);
+    const renewed = applyRenew(d, now, cfg, leaseId);
+    return Promise.resolve({ renewed, snapshot: snapshotOf(d, now, cfg, false) });
   }
 
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot> {

@@ -14,6 +14,7 @@ export const SCRIPT_NAMES = [
   'record-failure',
   'acquire-probe',
   'release-probe',
+  'renew-probe',
   'force-open',
   'force-close',
   'reset',

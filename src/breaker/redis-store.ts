@@ -134,6 +134,10 @@ export class RedisStore implements BreakerStore {
     });
   }
 
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }> {
+    return this.script(name, 'renewProbe', 'renew-probe', cfg, [leaseId], decodeRenew);
+  }
+
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot> {
     return this.script(name, 'releaseProbe', 'release-probe', cfg, [leaseId, outcome], decodeSnapshot);
   }
@@ -314,6 +318,12 @@ function decodeSnapshot(reply: unknown): Snapshot {
 function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Snapshot } {
   const r = decodeReply(reply);
   return { outcome: decodeOutcome(r.result), snapshot: r.snapshot };
+}
+
+function decodeRenew(reply: unknown): { renewed: boolean; snapshot: Snapshot } {
+  const r = decodeReply(reply);
+  if (r.result !== 'renewed' && r.result !== 'lost') throw new Error(`unexpected renew result ${JSON.stringify(r.result)} in a script reply`);
+  return { renewed: r.result === 'renewed', snapshot: r.snapshot };
 }
 
 function flag(b: boolean): string {

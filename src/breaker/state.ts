@@ -217,6 +217,18 @@ export function applyAcquire(d: BreakerData, now: number, cfg: RuleConfig, lease
   return { outcome: 'denied', transitioned: false };
 }
 
+/**
+ * A probe still running extends its lease: the lease covers the whole call, however long (a stream),
+ * and only a probe whose process died loses it. Only a live lease of the current HALF_OPEN episode
+ * is extended. @returns whether the lease was held (and now expires `probeLeaseMs` from `now`)
+ */
+export function applyRenew(d: BreakerData, now: number, cfg: RuleConfig, leaseId: string): boolean {
+  pruneLeases(d, now);
+  if (d.state !== 'half_open' || !d.leases.has(leaseId)) return false;
+  d.leases.set(leaseId, now + cfg.probeLeaseMs);
+  return true;
+}
+
 export type ProbeOutcome = 'success' | 'failure' | 'neutral';
 
 /**

@@ -41,6 +41,12 @@ export interface BreakerStore {
   recordFailure(name: string, cfg: RuleConfig, pendingSuccesses: number, resetFirst: boolean): Promise<Snapshot>;
   /** Asks for a probe slot (moves OPEN → HALF_OPEN once `resetTimeoutMs` has elapsed). */
   acquireProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ outcome: AcquireOutcome; snapshot: Snapshot }>;
+  /**
+   * A probe that is still running extends its lease to `probeLeaseMs` from now (the breaker calls it
+   * on a timer while the probe runs). `renewed` is false when the lease is gone (it expired, or the
+   * HALF_OPEN episode ended): the probe no longer holds a slot and its report will be ignored.
+   */
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }>;
   /** A probe reports its outcome and frees its slot. */
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot>;
   forceOpen(name: string, cfg: RuleConfig): Promise<Snapshot>;

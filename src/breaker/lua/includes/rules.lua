@@ -140,6 +140,17 @@ local function apply_release(d, lease_id, outcome)
   return false, true
 end
 
+-- applyRenew. Returns whether the lease was held (it now expires probeLeaseMs from now).
+local function apply_renew(d, lease_id)
+  if d.state ~= 'half_open' then return false end
+  prune_leases()
+  if redis.call('ZSCORE', PKEY, lease_id) == false then return false end
+  redis.call('ZADD', PKEY, 'XX', string.format('%.17g', NOW + CFG.probeLeaseMs), lease_id)
+  redis.call('PEXPIRE', PKEY, TTL_MS)
+  redis.call('PEXPIRE', HKEY, TTL_MS)
+  return true
+end
+
 -- applyForceOpen. Returns whether the state or the forced flag changed.
 local function apply_force_open(d)
   if d.state == 'open' and d.forced == 1 then return false end
