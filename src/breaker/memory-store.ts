@@ -143,6 +143,7 @@ export class MemoryStore implements BreakerStore {
     d.version = s.version;
     d.leases.clear();
     d.window.clear();
+    d.young.clear();
   }
 
   subscribe(listener: (change: StoreChange) => void): Disposable {

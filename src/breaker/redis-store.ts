@@ -52,7 +52,11 @@ export interface RedisStoreOptions {
   keyTtlMs?: number;
   /**
    * Delay in ms after which a success that must reset a failure count is written (batched with the
-   * other successes of that delay).
+   * other successes of that delay). In failure-rate mode successes are batched the same way, while
+   * failures are written at once; so the trip decision leaves out failures younger than
+   * 2 × `writeBehindMs` (the other instances' successes of that period may still be on their way)
+   * and a failure-rate circuit opens up to 4 × `writeBehindMs` after its ratio was reached. 0 writes
+   * every success at once (no such delay).
    * @default 100
    */
   writeBehindMs?: number;
@@ -83,6 +87,8 @@ export class RedisStore implements BreakerStore {
   readonly timeoutMs: number;
   readonly keyTtlMs: number;
   readonly writeBehindMs: number;
+  /** Failure-rate mode: how long after a success it may reach Redis (2 × `writeBehindMs`). */
+  readonly successLagMs: number;
   readonly recoveryIntervalMs: number;
   /** The caller's client. The store never closes it. */
   readonly client: RedisStoreClient;
@@ -103,6 +109,8 @@ export class RedisStore implements BreakerStore {
     this.timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 150, 1);
     this.keyTtlMs = checkInteger('keyTtlMs', options.keyTtlMs ?? 86_400_000, 1000);
     this.writeBehindMs = checkDuration('writeBehindMs', options.writeBehindMs ?? 100, 0);
+    // A batch is written writeBehindMs after its first success; as much again for a late timer and the round trip.
+    this.successLagMs = Math.ceil(2 * this.writeBehindMs);
     this.recoveryIntervalMs = checkDuration('recoveryIntervalMs', options.recoveryIntervalMs ?? 1000, 10);
     this.channel = checkChannel(options.channel ?? `${this.prefix}:events`);
     defineScripts(client);
@@ -124,7 +132,8 @@ export class RedisStore implements BreakerStore {
   }
 
   recordFailure(name: string, cfg: RuleConfig, pendingSuccesses: number, resetFirst: boolean): Promise<Snapshot> {
-    return this.script(name, 'recordFailure', 'record-failure', cfg, [String(pendingSuccesses), flag(resetFirst)], decodeSnapshot);
+    const extra = [String(pendingSuccesses), flag(resetFirst), String(this.successLagMs)];
+    return this.script(name, 'recordFailure', 'record-failure', cfg, extra, decodeSnapshot);
   }
 
   acquireProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ outcome: AcquireOutcome; snapshot: Snapshot }> {

@@ -10,6 +10,7 @@ local function fresh_state()
     state = 'closed', forced = 0, failures = 0, successes = 0, openedAt = 0, version = 0,
     window = {},  -- bucket index -> { calls, failures }
     wfields = {}, -- window fields present in the hash when loaded (to delete the stale ones on save)
+    young = {},   -- failure-rate: lag slot -> failures younger than the success lag (rules.lua add_young)
   }
 end
 
@@ -63,6 +64,9 @@ local function load_state()
       local n = parse_count(v)
       if n then d[f] = n else bad = true end
       if n and f == 'version' then salvaged = n end
+    elseif string.match(f, '^y%d+$') then
+      local n = parse_count(v)
+      if n then d.young[tonumber(string.sub(f, 2))] = n; d.wfields[f] = true else bad = true end
     else
       local idx, kind = string.match(f, '^w(%d+)([cf])$')
       if idx then
@@ -105,6 +109,12 @@ local function save_state(d)
     args[#args + 1] = int(b[1])
     args[#args + 1] = ff
     args[#args + 1] = int(b[2])
+  end
+  for slot, n in pairs(d.young) do
+    local fy = 'y' .. int(slot)
+    keep[fy] = true
+    args[#args + 1] = fy
+    args[#args + 1] = int(n)
   end
   local stale = {}
   for f in pairs(d.wfields) do
