@@ -1,8 +1,8 @@
 /**
  * Failure-rate mode across a fleet (issue 10 §5): 6 real processes share one circuit on a private
- * redis-server. One instance's calls to the primary all fail, the other five's all succeed, at about
- * a similar pace: the fleet's true failure ratio is about 0.1 (measured), far below the 0.5 threshold. Failures
- * reach the shared window at once, successes are batched for writeBehindMs; a cold window (a fresh
+ * redis-server. One instance's calls to the primary all fail, the other five's all succeed, at a
+ * similar pace: the fleet's true failure ratio is about 0.1 (measured), far below the 0.5 threshold.
+ * Failures reach the shared window at once, successes are batched for writeBehindMs; a cold window (a fresh
  * key prefix per run) or one just cleared (an operator's forceClose mid-run) must not trip on
  * failures alone. A control run with five failing instances (true ratio measured, above 0.5) must trip.
  */
