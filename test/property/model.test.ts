@@ -66,6 +66,16 @@ interface Cfg {
   halfOpenMaxProbes: number;
   resetTimeoutMs: number;
   probeLeaseMs: number;
+  /** Failure-rate mode (replaces the consecutive rule) when set. */
+  failureRate?: { threshold: number; windowMs: number; minimumCalls: number } | undefined;
+}
+
+/** Failure-rate configs: sometimes, with thresholds on exact ratios and small minimumCalls. */
+function failureRateArb(windowMs: fc.Arbitrary<number>): fc.Arbitrary<Cfg['failureRate']> {
+  return fc.option(
+    fc.record({ threshold: fc.constantFrom(0.25, 0.5, 0.75, 1), windowMs, minimumCalls: fc.integer({ min: 1, max: 6 }) }),
+    { nil: undefined, freq: 2 },
+  );
 }
 
 const outcomeArb: fc.Arbitrary<Outcome> = fc.constantFrom('success', 'success', 'failure', 'failure', 'excluded', 'hang');
@@ -120,6 +130,7 @@ const MUST_COVER = [
   'stale probe report ignored',
   'late closed-call report ignored',
   'half-open rejection (slots taken)',
+  'failure-rate trip',
 ];
 function expectCoverage(label: string, runs: number): void {
   if (process.env.FC_COVERAGE) console.info(label, Object.fromEntries(coverage));
@@ -160,6 +171,11 @@ class Model {
    */
   leases = new Map<number, Instant>();
   transitions: string[] = [];
+  /**
+   * Failure-rate mode: outcomes of CLOSED calls in the rolling window (when they reported). The
+   * window is 10 buckets of windowMs / 10: a call leaves it when its bucket is 10 buckets old.
+   */
+  private window: Array<{ at: number; failure: boolean }> = [];
   private nextLease = 1;
 
   constructor(readonly cfg: Cfg) {}
@@ -178,6 +194,7 @@ class Model {
     this.openedAt = at;
     this.successes = 0;
     this.leases.clear();
+    this.window = [];
   }
 
   private close(): void {
@@ -186,6 +203,17 @@ class Model {
     this.failures = 0;
     this.successes = 0;
     this.leases.clear();
+    this.window = [];
+  }
+
+  /** Failure-rate mode: [calls, failures] in the window at `now`. */
+  windowCounts(now: number): [number, number] {
+    const fr = this.cfg.failureRate;
+    if (!fr) return [0, 0];
+    const size = Math.max(1, Math.ceil(fr.windowMs / 10));
+    const current = Math.floor(now / size);
+    this.window = this.window.filter((e) => Math.floor(e.at / size) > current - 10);
+    return [this.window.length, this.window.filter((e) => e.failure).length];
   }
 
   /** Leases of running probes never lapse in a live instance (they are renewed): nothing to prune. */
@@ -237,10 +265,21 @@ class Model {
         cover('late closed-call report ignored');
         return;
       }
-      if (outcome === 'success') this.failures = 0;
-      else if (outcome === 'failure') {
+      const fr = this.cfg.failureRate;
+      if (outcome === 'success') {
+        this.failures = 0;
+        if (fr) this.window.push({ at: now, failure: false });
+      } else if (outcome === 'failure') {
         this.failures++;
-        if (this.failures >= this.cfg.failureThreshold) this.open(at);
+        if (fr) {
+          // The ratio over the window replaces the consecutive rule.
+          this.window.push({ at: now, failure: true });
+          const [calls, failures] = this.windowCounts(now);
+          if (calls >= fr.minimumCalls && failures / calls >= fr.threshold) {
+            cover('failure-rate trip');
+            this.open(at);
+          }
+        } else if (this.failures >= this.cfg.failureThreshold) this.open(at);
       }
       return;
     }
@@ -267,6 +306,7 @@ class Model {
   forceClose(): void {
     if (this.state !== 'closed') this.close();
     this.failures = 0;
+    this.window = [];
   }
 
   reset(): void {
@@ -283,6 +323,7 @@ class Model {
       failures: this.state === 'closed' ? this.failures : undefined,
       successes: this.state === 'half_open' ? this.successes : undefined,
       probesInFlight: this.state === 'half_open' ? this.leases.size : 0,
+      window: this.windowCounts(now),
     };
   }
 }
@@ -487,6 +528,7 @@ async function runSequence(env: Env, cfg: Cfg, ops: Op[], name: string): Promise
         failures: s.state === 'closed' ? s.failures : undefined,
         successes: s.state === 'half_open' ? s.successes : undefined,
         probesInFlight: s.probesInFlight,
+        window: [s.windowCalls, s.windowFailures],
       };
       expect(got, `snapshot${ctx()}`).toEqual(want);
       if (model.openedAt === null) expect(s.openedAt, `openedAt${ctx()}`).toBeNull();
@@ -536,6 +578,7 @@ describe('breaker vs reference model', () => {
       // At least 300: the breaker renews a running probe's lease every third of it, and each
       // renewal is a (fake) timer tick.
       probeLeaseMs: fc.integer({ min: 300, max: 8000 }),
+      failureRate: failureRateArb(fc.integer({ min: 100, max: 20_000 })),
     });
     await check('memory', scenarioArb(cfgArb, true, 10, 40), MEMORY_RUNS, async ({ cfg, ops }) => {
       // Fake timers and a fake Date: the store's clock and the breaker's lease-renewal timers move together.
@@ -565,14 +608,19 @@ describe('breaker vs reference model', () => {
     let server: RedisServer;
     let client: Redis;
     let store: RedisStore;
+    let frStore: RedisStore;
     beforeAll(async () => {
       server = await startRedisServer();
       client = await server.createClient();
       // A generous store timeout: a slow CI machine must not push the breaker onto its local fallback.
       store = redisStore(client, { prefix: 'model', timeoutMs: 2000, writeBehindMs: 15 });
+      // Failure-rate configs: successes written at once, so the store has no success lag (the model
+      // has none; the lag rule is proven in redis-store.rules.test.ts and the fleet test).
+      frStore = redisStore(client, { prefix: 'model-fr', timeoutMs: 2000, writeBehindMs: 0 });
     });
     afterAll(async () => {
       await store?.close();
+      await frStore?.close();
       await server?.close();
     });
 
@@ -584,13 +632,15 @@ describe('breaker vs reference model', () => {
         resetTimeoutMs: fc.constantFrom(70, 100),
         // Renewed every third: long enough that a loaded machine's late timer does not lose a lease.
         probeLeaseMs: fc.constantFrom(300, 400),
+        // A window no run outlives (Redis time is real time).
+        failureRate: failureRateArb(fc.constant(600_000)),
       });
       await check('redis', scenarioArb(cfgArb, false, 10, 18), REDIS_RUNS, async ({ cfg, ops }) => {
         const env: Env = {
           exact: false,
           now: Date.now,
           advance: (ms) => sleep(ms),
-          breaker: (name, c) => new CircuitBreaker(name, { store, ...c, isFailure }),
+          breaker: (name, c) => new CircuitBreaker(name, { store: c.failureRate ? frStore : store, ...c, isFailure }),
           guardMs: 40,
         };
         await runSequence(env, cfg, ops, `model-redis-${process.pid}-${++runCounter}`);
