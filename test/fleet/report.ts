@@ -208,6 +208,24 @@ if (forced || tripped) {
 } else p(missing('redis-restart-forced'));
 p();
 
+const rate = f['failure-rate-fleet'];
+p('## 6. Failure-rate mode across a fleet');
+p();
+p('`test/fleet/fleet-failure-rate.test.ts`: 6 instances, `failureRate: { threshold: 0.5, windowMs: 5000, minimumCalls: 5 }`,');
+p('`writeBehindMs: 500`. One instance\'s calls to the primary all fail (it starts first), the other five\'s succeed. Each run');
+p('starts on a cold window (a fresh key prefix); every other run an operator\'s `forceClose` clears the window mid-traffic.');
+p('Failures reach the window at once, successes after their batch: the trip decision leaves out failures younger than the');
+p('success lag (2 × `writeBehindMs`), so it compares the fleet\'s failures with the fleet\'s successes of the same period.');
+p();
+p(`Reproduce: ${cmd('fleet-failure-rate.test.ts', 'never trips', 'failure-rate-fleet')}`);
+p();
+if (rate) {
+  p(`- one instance failing: **${rate.oneFailing.tripped} of ${rate.oneFailing.runs} runs tripped** (asserted: 0); true failure share of the primary's requests: ${rate.oneFailing.trueFailurePercent.join(' %, ')} % (requests per run: ${rate.oneFailing.requests.join(', ')});`);
+  p(`- control, five instances failing: tripped **${rate.fiveFailing.tripped ? 'yes' : 'no'}** (asserted) at a true failure share of ${rate.fiveFailing.trueFailurePercent} %, after ${rate.fiveFailing.requestsBeforeOpen} requests.`);
+  p('- before the fix (failures judged at once) the same test tripped 4 of 5 runs with one failing instance.');
+} else p(missing('failure-rate-fleet'));
+p();
+
 p('## Bugs the fleet proofs found');
 p();
 p('1. **A stalled event loop looked like a slow Redis** (fixed in `src/breaker/redis-store.ts`, regression tests in');
