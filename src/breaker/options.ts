@@ -29,7 +29,11 @@ export interface BreakerOptions {
   /** Probes in flight at once, across the whole fleet. @default 1 */
   halfOpenMaxProbes: number;
   /**
-   * A probe that never reports (its process died, its call hung) frees its slot after this many ms.
+   * A probe's lease on its slot, in ms. While the probe runs (a long stream included) its process
+   * renews the lease every third of this, so the probe keeps its slot and its outcome counts; a probe
+   * whose process died (or lost the store) stops renewing and frees its slot after this many ms. A
+   * probe that hangs in a live process holds its slot until it settles: give guarded calls their own
+   * timeout (the LLM client bounds every attempt by `timeoutMs` and every stream by `idleTimeoutMs`).
    * @default 60000 for a standalone breaker; the LLM client uses its attempt `timeoutMs` + 5000
    */
   probeLeaseMs: number;
