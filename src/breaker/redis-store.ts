@@ -15,8 +15,9 @@ import { checkDuration, checkInteger, describe } from './options.js';
 import {
   breakerKeys,
   corruption,
-  decodeOutcome,
-  decodeReply,
+  decodeAcquire,
+  decodeRenew,
+  decodeSnapshot,
   encodeArgs,
   type BreakerKeys,
 } from './redis-codec.js';
@@ -318,21 +319,6 @@ export class RedisStore implements BreakerStore {
  */
 export function redisStore(client: RedisStoreClient, options?: RedisStoreOptions): RedisStore {
   return new RedisStore(client, options);
-}
-
-function decodeSnapshot(reply: unknown): Snapshot {
-  return decodeReply(reply).snapshot;
-}
-
-function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Snapshot } {
-  const r = decodeReply(reply);
-  return { outcome: decodeOutcome(r.result), snapshot: r.snapshot };
-}
-
-function decodeRenew(reply: unknown): { renewed: boolean; snapshot: Snapshot } {
-  const r = decodeReply(reply);
-  if (r.result !== 'renewed' && r.result !== 'lost') throw new Error(`unexpected renew result ${JSON.stringify(r.result)} in a script reply`);
-  return { renewed: r.result === 'renewed', snapshot: r.snapshot };
 }
 
 function flag(b: boolean): string {

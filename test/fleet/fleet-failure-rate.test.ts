@@ -6,8 +6,8 @@
  * key prefix per run) or one just cleared (an operator's forceClose mid-run) must not trip on
  * failures alone. A control run with five failing instances (true ratio measured, above 0.5) must trip.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, Fleet, waitFor, type FleetConfig } from './fleet.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, useFleet, waitFor, type FleetConfig } from './fleet.js';
 import { recordFigure } from './results.js';
 
 const N = 6;
@@ -34,16 +34,11 @@ interface Run {
 }
 
 describe(`failure-rate mode on a fleet of ${N} processes`, { timeout: 120_000 }, () => {
-  let fleet: Fleet;
-  beforeAll(async () => {
-    fleet = await Fleet.start(N);
-  }, 60_000);
-  afterAll(async () => {
-    await fleet?.close();
-  }, 20_000);
+  const started = useFleet(N);
 
   /** One run on a cold window: `failing` instances get a 500 from the primary, the others a 200. */
   async function run(failing: ReadonlySet<number>, { clearMidway }: { clearMidway: boolean }): Promise<Run> {
+    const { fleet } = started;
     await fleet.configure(CONFIG);
     // The failing primary answers at once and the fallback then serves the call: failing and healthy
     // instances call the primary at about the same pace (true ratio ≈ failing / N).

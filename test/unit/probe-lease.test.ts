@@ -42,6 +42,15 @@ function pending(): { fn: () => Promise<string>; finish: (v: string) => void; st
   };
 }
 
+/** Opens the circuit through `a`, waits out the reset timeout, and starts a probe that runs until `finish`. */
+async function startLongProbe(a: CircuitBreaker) {
+  await openThenWait(a);
+  const renew = vi.spyOn(store, 'renewProbe');
+  const call = pending();
+  const probe = a.execute(call.fn);
+  return { renew, call, probe };
+}
+
 /** Opens the circuit through `b` and waits out the reset timeout. */
 async function openThenWait(b: CircuitBreaker): Promise<void> {
   await expect(b.execute(fail)).rejects.toBeInstanceOf(Boom);
@@ -98,10 +107,7 @@ describe('a probe longer than probeLeaseMs (memory store, fake timers)', () => {
 
   it('renews every third of probeLeaseMs while the probe runs, and not after it reported', async () => {
     const a = breaker();
-    await openThenWait(a);
-    const renew = vi.spyOn(store, 'renewProbe');
-    const call = pending();
-    const probe = a.execute(call.fn);
+    const { renew, call, probe } = await startLongProbe(a);
     const interval = renewalIntervalMs(OPTS.probeLeaseMs);
     expect(interval).toBe(1000);
     await vi.advanceTimersByTimeAsync(3 * interval);
@@ -128,10 +134,7 @@ describe('a probe longer than probeLeaseMs (memory store, fake timers)', () => {
 
   it('stops renewing when the episode ends under it (an operator re-opened the circuit)', async () => {
     const a = breaker();
-    await openThenWait(a);
-    const renew = vi.spyOn(store, 'renewProbe');
-    const call = pending();
-    const probe = a.execute(call.fn);
+    const { renew, call, probe } = await startLongProbe(a);
     await vi.advanceTimersByTimeAsync(1000);
     await a.forceOpen();
     await vi.advanceTimersByTimeAsync(10 * OPTS.probeLeaseMs);
