@@ -37,6 +37,7 @@ const badFields: Array<[string, string]> = [
   ['openedAt', ''],
   ['version', '1e99'],
   ['w170000c', 'lots'],
+  ['y8500000000', '-1'], // a young-failure slot (failure-rate mode with write-behind)
 ];
 
 describe('corrupt hash fields', () => {
