@@ -8,7 +8,13 @@ import { isProviderError } from '../errors/provider-error.js';
 import type { RuleConfig } from './state.js';
 import type { BreakerStore } from './store.js';
 
-/** Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. */
+/**
+ * Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. On a
+ * store that batches successes (`redisStore`'s `writeBehindMs`), a failure is judged once it is older
+ * than the store's success lag (2 × `writeBehindMs`), against the fleet's successes of the same
+ * period: a cold or just-cleared window never trips on failures whose instances' successes are
+ * still batched.
+ */
 export interface FailureRateOptions {
   /** Failure ratio in (0, 1] that opens the circuit, e.g. `0.5`. */
   threshold: number;
