@@ -105,6 +105,23 @@ describe('a probe longer than probeLeaseMs (memory store, fake timers)', () => {
     expect(await a.getState()).toBe('closed');
   });
 
+  it('halfOpenMaxProbes: 2 long probes hold exactly two slots for as long as they run', async () => {
+    const a = breaker({ halfOpenMaxProbes: 2, successThreshold: 2 });
+    const other = breaker({ halfOpenMaxProbes: 2, successThreshold: 2 });
+    await openThenWait(a);
+    const first = await a.acquire();
+    const second = await other.acquire();
+    expect([first.probe, second.probe]).toEqual([true, true]);
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(OPTS.probeLeaseMs);
+      await expect(a.acquire()).rejects.toBeInstanceOf(CircuitOpenError);
+      expect((await a.snapshot()).probesInFlight).toBe(2);
+    }
+    await first.success();
+    await second.success();
+    expect(await other.getState()).toBe('closed'); // both long probes counted
+  });
+
   it('renews every third of probeLeaseMs while the probe runs, and not after it reported', async () => {
     const a = breaker();
     const { renew, call, probe } = await startLongProbe(a);
