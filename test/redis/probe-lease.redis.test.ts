@@ -36,19 +36,22 @@ async function instance(prefix: string): Promise<RedisStore> {
   return store;
 }
 
-const LEASE_MS = 300;
+/** The renewal tests: renewed every 200 ms, so a loaded machine's late timer does not lose a lease. */
+const LEASE_MS = 600;
+/** The script test renews by hand. */
+const SCRIPT_LEASE_MS = 300;
 
 describe('renew-probe-2.lua', () => {
   it('extends a live lease of the current episode, and nothing else', async () => {
     const store = redis.store();
     const name = uniqueName('renew');
-    const cfg = ruleConfig({ failureThreshold: 1, resetTimeoutMs: 1, probeLeaseMs: LEASE_MS });
+    const cfg = ruleConfig({ failureThreshold: 1, resetTimeoutMs: 1, probeLeaseMs: SCRIPT_LEASE_MS });
     expect((await store.renewProbe(name, cfg, 'nobody')).renewed).toBe(false); // CLOSED: no lease
     await store.recordFailure(name, cfg, 0, false);
     await sleep(5);
     expect((await store.acquireProbe(name, cfg, 'p1')).outcome).toBe('granted');
     for (let i = 0; i < 4; i++) {
-      await sleep(LEASE_MS / 2);
+      await sleep(SCRIPT_LEASE_MS / 2);
       const r = await store.renewProbe(name, cfg, 'p1');
       expect(r.renewed).toBe(true);
       expect(r.snapshot).toMatchObject({ state: 'half_open', probesInFlight: 1, transitioned: false });
@@ -56,7 +59,7 @@ describe('renew-probe-2.lua', () => {
     // 600 ms after the grant, the renewed lease still holds the only slot
     expect((await store.acquireProbe(name, cfg, 'p2')).outcome).toBe('denied');
     expect((await store.renewProbe(name, cfg, 'p2')).renewed).toBe(false); // a lease never granted
-    await sleep(LEASE_MS + 20);
+    await sleep(SCRIPT_LEASE_MS + 20);
     expect((await store.renewProbe(name, cfg, 'p1')).renewed).toBe(false); // expired: not revived
     expect((await store.acquireProbe(name, cfg, 'p2')).outcome).toBe('granted');
   });
@@ -89,8 +92,8 @@ describe('a probe longer than probeLeaseMs (redis store)', () => {
 describe('llm.stream() as the probe (two clients on one Redis)', () => {
   let mock: MockLLMServer;
   beforeAll(async () => {
-    // 12 text pieces 120 ms apart: the stream lasts about 1.5 s, five times the probe lease.
-    mock = await startMockLLMServer({ chunkDelayMs: 120, text: 'one two three four five six seven eight nine ten eleven twelve' });
+    // 12 text pieces 250 ms apart: the stream lasts over 3 s, five times the probe lease.
+    mock = await startMockLLMServer({ chunkDelayMs: 250, text: 'one two three four five six seven eight nine ten eleven twelve' });
   });
   afterAll(async () => {
     await mock?.close();
