@@ -4,37 +4,17 @@
  * `halfOpenMaxProbes` probes are in flight fleet-wide and the long probe's success closes the
  * circuit. Instances are breakers / LLM clients on separate Redis connections.
  */
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
-import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLLMClient, type LLMClient } from '../../src/client.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { startMockLLMServer, type MockLLMServer } from '../../src/testing/index.js';
 import { openai } from '../../providers/openai/index.js';
 import { anthropic } from '../../providers/anthropic/index.js';
-import { ruleConfig, sleep, uniqueName, useRedis } from './fixture.js';
+import { ruleConfig, sleep, useRedis, uniqueName } from './fixture.js';
+import { Boom, fail, ok, useInstances } from './instances.js';
 
 const redis = useRedis();
-
-class Boom extends Error {
-  override name = 'Boom';
-}
-const ok = () => Promise.resolve('ok');
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/** A store on its own connection: another instance of the fleet. */
-async function instance(prefix: string): Promise<RedisStore> {
-  const client: Redis = await redis.server.createClient();
-  const store = redisStore(client, { prefix, timeoutMs: 2000 });
-  cleanups.push(() => client.disconnect());
-  cleanups.push(() => store.close());
-  return store;
-}
+const instances = useInstances(redis);
 
 /** The renewal tests: renewed every 200 ms, so a loaded machine's late timer does not lose a lease. */
 const LEASE_MS = 600;
@@ -67,14 +47,9 @@ describe('renew-probe-2.lua', () => {
 
 describe('a probe longer than probeLeaseMs (redis store)', () => {
   it('keeps its slot fleet-wide while it runs, and its success closes the circuit everywhere', async () => {
-    const prefix = `lease${process.pid}-${Date.now()}`;
-    const name = uniqueName('long-probe');
     const opts = { failureThreshold: 1, resetTimeoutMs: 150, successThreshold: 1, halfOpenMaxProbes: 1, probeLeaseMs: LEASE_MS };
-    const a = new CircuitBreaker(name, { store: await instance(prefix), ...opts });
-    const b = new CircuitBreaker(name, { store: await instance(prefix), ...opts });
-    cleanups.push(() => a.close());
-    cleanups.push(() => b.close());
-    await expect(a.execute(() => Promise.reject(new Boom()))).rejects.toBeInstanceOf(Boom);
+    const { first: a, second: b } = await instances.pair('long-probe', opts);
+    await expect(a.execute(fail)).rejects.toBeInstanceOf(Boom);
     await sleep(opts.resetTimeoutMs + 20);
     const permit = await a.acquire();
     expect(permit.probe).toBe(true);
@@ -105,13 +80,13 @@ describe('llm.stream() as the probe (two clients on one Redis)', () => {
         openai({ model: 'gpt-4o-mini', baseURL: mock.openaiBaseURL, apiKey: 'sk-probe-lease-test' }),
         anthropic({ model: 'claude-haiku-4-5', baseURL: mock.anthropicBaseURL, apiKey: 'sk-ant-probe-lease-test' }),
       ],
-      store: await instance(prefix),
+      store: (await instances.instance(prefix)).store,
       breaker: { failureThreshold: 1, resetTimeoutMs: 200, successThreshold: 1, halfOpenMaxProbes: 1, probeLeaseMs: LEASE_MS },
       retry: { retries: 0 },
       timeoutMs: 2000,
       telemetry: false,
     });
-    cleanups.push(() => llm.close());
+    instances.cleanup(() => llm.close());
     return llm;
   }
 
