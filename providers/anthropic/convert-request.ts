@@ -12,6 +12,7 @@ import type {
   ToolChoice as AnthropicToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError } from '../../src/errors/provider-error.js';
+import { conversionError } from '../shared/conversion-error.js';
 import type { CompletionRequest, ContentPart, ToolChoice } from '../../src/types.js';
 
 /**
@@ -43,6 +44,20 @@ export interface ConvertOptions {
  * request tuned for another provider must still be servable here when it fails over.
  */
 export function convertRequest(
+  request: CompletionRequest,
+  model: string,
+  options: ConvertOptions,
+  provider: string,
+): MessageCreateParamsNonStreaming {
+  try {
+    return buildRequest(request, model, options, provider);
+  } catch (err) {
+    // nothing was sent: a body that cannot be built is the caller's request, not a provider failure
+    throw conversionError(err, provider);
+  }
+}
+
+function buildRequest(
   request: CompletionRequest,
   model: string,
   options: ConvertOptions,

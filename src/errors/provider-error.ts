@@ -16,6 +16,11 @@ export interface ProviderErrorInit {
   requestId?: string;
   /** The provider's own error code or type, e.g. `insufficient_quota`, `overloaded_error`. */
   providerCode?: string;
+  /**
+   * Overrides the kind's default: e.g. a `timeout` that the caller's own tight budget caused is not
+   * the provider's failure.
+   */
+  countsTowardBreaker?: boolean;
   cause?: unknown;
 }
 
@@ -31,6 +36,7 @@ export class ProviderError extends LLMError {
   readonly providerCode: string | undefined;
   /** Marker field for duck typing. */
   readonly isProviderError = true as const;
+  readonly #counts: boolean | undefined;
 
   constructor(init: ProviderErrorInit) {
     super('provider_error', redactSecrets(`[${init.provider}] ${init.kind}: ${init.message}`), {
@@ -43,11 +49,12 @@ export class ProviderError extends LLMError {
     this.retryAfterMs = init.retryAfterMs;
     this.requestId = init.requestId;
     this.providerCode = init.providerCode;
+    this.#counts = init.countsTowardBreaker;
   }
 
-  /** Counts toward the provider's circuit breaker (DESIGN §3). */
+  /** Counts toward the provider's circuit breaker (DESIGN §3, unless the error says otherwise). */
   get countsTowardBreaker(): boolean {
-    return ERROR_POLICY[this.kind].countsTowardBreaker;
+    return this.#counts ?? ERROR_POLICY[this.kind].countsTowardBreaker;
   }
 
   /** Another provider may serve the request (DESIGN §3). */
