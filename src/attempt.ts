@@ -5,7 +5,7 @@
  * @module
  */
 import { ProviderError, isProviderError } from './errors/provider-error.js';
-import { ConfigError, isConfigError } from './errors/config-error.js';
+import { isConfigError, type ConfigError } from './errors/config-error.js';
 import { isLLMError } from './errors/llm-error.js';
 
 /**

@@ -4,6 +4,7 @@
  */
 import { checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
 import type { BreakerStore } from './breaker/store.js';
+import { didYouMeanHint } from './did-you-mean.js';
 import { ConfigError } from './errors/config-error.js';
 import type { ProviderAdapter } from './provider.js';
 import { defaultOtelTelemetry } from './telemetry/otel.js';
@@ -119,7 +120,7 @@ const REQUEST_KEYS = new Set(['signal', 'provider', 'fallback', 'deadlineMs', 't
 
 export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions {
   if (typeof o !== 'object' || o === null) throw new ConfigError('options', `must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) if (!CLIENT_KEYS.has(k)) throw new ConfigError(k, 'is not an option of createLLMClient');
+  for (const k of Object.keys(o)) if (!CLIENT_KEYS.has(k)) throw new ConfigError(k, `is not an option of createLLMClient${didYouMeanHint(k, CLIENT_KEYS)}`);
   if (!Array.isArray(o.providers) || o.providers.length === 0) {
     throw new ConfigError('providers', 'must be a non-empty array of provider adapters, e.g. [openai({ model })]');
   }
@@ -184,7 +185,7 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
 export function checkRequestOptions(o: RequestOptions | undefined, known: ReadonlySet<string>): void {
   if (o === undefined) return;
   if (typeof o !== 'object' || o === null) throw new ConfigError('options', `must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) if (!REQUEST_KEYS.has(k)) throw new ConfigError(k, 'is not a request option');
+  for (const k of Object.keys(o)) if (!REQUEST_KEYS.has(k)) throw new ConfigError(k, `is not a request option${didYouMeanHint(k, REQUEST_KEYS)}`);
   if (o.provider !== undefined && (typeof o.provider !== 'string' || !known.has(o.provider))) {
     throw new ConfigError('provider', `unknown provider ${describe(o.provider)}; known: ${[...known].join(', ')}`);
   }

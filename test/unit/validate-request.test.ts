@@ -181,3 +181,17 @@ describe('an adapter error thrown before sending is the caller\'s, not the provi
     }
   });
 });
+
+describe('"did you mean" for misspelt options too', () => {
+  it('names the option a misspelt request or client option was meant as', async () => {
+    const c = createLLMClient({ providers: [scripted('a')], telemetry: false });
+    try {
+      const err: unknown = await c.complete({ messages: [{ role: 'user', content: 'hi' }] }, { timeout: 5 } as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toContain('is not a request option; did you mean timeoutMs?');
+    } finally {
+      await c.close();
+    }
+    expect(() => createLLMClient({ providers: [scripted('a')], dedlineMs: 5 } as never)).toThrow('did you mean deadlineMs?');
+  });
+});
