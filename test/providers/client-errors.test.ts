@@ -1,51 +1,26 @@
 /**
  * Error messages that help, and configuration errors that do not hide (issue 11 §4), and OpenAI's
- * "Request too large" 429 (issue 10 §4). Real OpenAI / Anthropic SDKs against the local mock server.
+ * "Request too large" 429 (issue 10 §4). Real OpenAI / Anthropic SDKs against the local mock mock.server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { anthropic } from '../../providers/anthropic/index.js';
-import { openai } from '../../providers/openai/index.js';
-import { createLLMClient, type LLMClient } from '../../src/client.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LLMClient } from '../../src/client.js';
 import type { LLMClientOptions } from '../../src/client-options.js';
 import type { MisconfiguredEvent } from '../../src/client-events.js';
 import { AllProvidersFailedError } from '../../src/errors/all-providers-failed-error.js';
-import { startMockLLMServer, type MockLLMServer } from '../../src/testing/index.js';
+import { MOCK_OPENAI_KEY as OPENAI_KEY, useMockLLM } from '../helpers/mock-llm.js';
 import { HELLO } from './_helpers.js';
 
-const OPENAI_KEY = 'sk-test-OPENAISECRET1234567890';
-let server: MockLLMServer;
-const clients: LLMClient[] = [];
-beforeAll(async () => {
-  server = await startMockLLMServer();
-});
-afterEach(async () => {
+const mock = useMockLLM();
+afterEach(() => {
   vi.restoreAllMocks();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  server.reset();
 });
-afterAll(async () => {
-  await server.close();
-});
-
-function llm(o: Partial<LLMClientOptions> = {}, model = 'gpt-4o-mini'): LLMClient {
-  const c = createLLMClient({
-    providers: [
-      openai({ model, apiKey: OPENAI_KEY, baseURL: server.openaiBaseURL }),
-      anthropic({ model: 'claude-haiku-4-5', apiKey: 'sk-ant-test-1234567890', baseURL: server.anthropicBaseURL }),
-    ],
-    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 },
-    breaker: { failureThreshold: 1 },
-    telemetry: false,
-    ...o,
-  });
-  clients.push(c);
-  return c;
-}
+const llm = (o: Partial<LLMClientOptions> = {}, model?: string): LLMClient =>
+  mock.client({ retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 }, breaker: { failureThreshold: 1 }, ...o }, model);
 
 describe('AllProvidersFailedError says what went wrong', () => {
   it("quotes the first provider's own message (the misspelt model)", async () => {
-    server.setMode('not_found', 'openai');
-    server.setMode('down', 'anthropic');
+    mock.server.setMode('not_found', 'openai');
+    mock.server.setMode('down', 'anthropic');
     const c = llm({ retry: { retries: 0 } }, 'gpt-4o-mni');
     c.on('misconfigured', () => undefined);
     const err: unknown = await c.complete(HELLO).catch((e: unknown) => e);
@@ -57,10 +32,10 @@ describe('AllProvidersFailedError says what went wrong', () => {
   });
 
   it('skips circuit-open rejections to quote a provider\'s own failure', async () => {
-    server.setMode('down');
+    mock.server.setMode('down');
     const c = llm({ retry: { retries: 0 } });
     await c.complete(HELLO).catch(() => undefined); // opens both circuits (failureThreshold 1)
-    server.setMode('not_found', 'anthropic');
+    mock.server.setMode('not_found', 'anthropic');
     await c.breaker('anthropic').forceClose();
     const err = (await c.complete(HELLO).catch((e: unknown) => e)) as AllProvidersFailedError;
     expect(err.attempts.map((a) => a.outcome)).toEqual(['circuit_open', 'error']);
@@ -74,10 +49,10 @@ describe("a configuration error on the primary does not hide behind a working fa
     const events: MisconfiguredEvent[] = [];
     const sub = c.on('misconfigured', (e) => events.push(e));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    server.setMode('auth', 'openai');
+    mock.server.setMode('auth', 'openai');
     await expect(c.complete(HELLO)).resolves.toMatchObject({ provider: 'anthropic' });
     await c.breaker('openai').forceClose();
-    server.setMode('not_found', 'openai');
+    mock.server.setMode('not_found', 'openai');
     await expect(c.complete(HELLO)).resolves.toMatchObject({ provider: 'anthropic' });
     expect(events.map((e) => [e.provider, e.model, e.kind, e.fallback])).toEqual([
       ['openai', 'gpt-4o-mini', 'auth', 'anthropic'],
@@ -95,7 +70,7 @@ describe("a configuration error on the primary does not hide behind a working fa
     const c = llm();
     const events: MisconfiguredEvent[] = [];
     c.on('misconfigured', (e) => events.push(e));
-    server.setMode('auth', 'openai');
+    mock.server.setMode('auth', 'openai');
     await expect(c.stream(HELLO).toResponse()).resolves.toMatchObject({ provider: 'anthropic' });
     expect(events.map((e) => e.kind)).toEqual(['auth']);
   });
@@ -103,7 +78,7 @@ describe("a configuration error on the primary does not hide behind a working fa
   it('without a listener, logs once per provider with console.warn, with no key in it', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const c = llm({ breaker: { failureThreshold: 100 } });
-    server.setMode('auth', 'openai');
+    mock.server.setMode('auth', 'openai');
     for (let i = 0; i < 3; i++) await expect(c.complete(HELLO)).resolves.toMatchObject({ provider: 'anthropic' });
     expect(warn).toHaveBeenCalledTimes(1);
     const line = String(warn.mock.calls[0]?.[0]);
@@ -115,7 +90,7 @@ describe("a configuration error on the primary does not hide behind a working fa
 
 describe('OpenAI 429 "Request too large": one request above the per-minute token limit', () => {
   it('is not retried, not counted, and fails over (like context_length)', async () => {
-    server.script((r) =>
+    mock.server.script((r) =>
       r.route === 'openai'
         ? {
             status: 429,
@@ -137,12 +112,12 @@ describe('OpenAI 429 "Request too large": one request above the per-minute token
       expect(res.provider).toBe('anthropic');
       expect(res.attempts.map((a) => `${a.provider}:${a.errorKind ?? a.outcome}`)).toEqual(['openai:context_length', 'anthropic:success']);
     }
-    expect(server.requestsByRoute.openai).toBe(3); // one per call: never retried
+    expect(mock.server.requestsByRoute.openai).toBe(3); // one per call: never retried
     expect(await c.breaker('openai').snapshot()).toMatchObject({ state: 'closed', failures: 0 });
   });
 
   it('an ordinary 429 rate limit is still retried and counted (control)', async () => {
-    server.script((r) =>
+    mock.server.script((r) =>
       r.route === 'openai'
         ? { status: 429, headers: { 'retry-after-ms': '1' }, body: { error: { message: 'Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.', type: 'requests', param: null, code: 'rate_limit_exceeded' } } }
         : undefined,
@@ -150,7 +125,7 @@ describe('OpenAI 429 "Request too large": one request above the per-minute token
     const c = llm({ breaker: { failureThreshold: 5 } });
     const res = await c.complete(HELLO);
     expect(res.provider).toBe('anthropic');
-    expect(server.requestsByRoute.openai).toBe(3);
+    expect(mock.server.requestsByRoute.openai).toBe(3);
     expect((await c.breaker('openai').snapshot()).failures).toBe(3);
   });
 });

@@ -5,14 +5,13 @@
  * retries nothing and does not fail over. An error an adapter throws while building the body (before
  * anything is sent) is a ConfigError, never a provider failure.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { anthropic } from '../../providers/anthropic/index.js';
-import { openai } from '../../providers/openai/index.js';
+import { describe, expect, it } from 'vitest';
 import { createLLMClient, type LLMClient } from '../../src/client.js';
 import { ConfigError, isConfigError } from '../../src/errors/config-error.js';
-import { startMockLLMServer, type MockLLMServer } from '../../src/testing/index.js';
+import type { ProviderAdapter } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
 import { validateRequest } from '../../src/validate-request.js';
+import { useMockLLM } from '../helpers/mock-llm.js';
 import { scripted } from '../helpers/scripted-adapter.js';
 
 const user = (content: unknown) => ({ messages: [{ role: 'user', content }] });
@@ -91,29 +90,8 @@ describe('validateRequest', () => {
 });
 
 describe('a malformed request never reaches the providers (real SDKs, local mock server)', () => {
-  let server: MockLLMServer;
-  const clients: LLMClient[] = [];
-  beforeAll(async () => {
-    server = await startMockLLMServer();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    server.reset();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  function llm(): LLMClient {
-    const c = createLLMClient({
-      providers: [openai({ model: 'gpt-4o-mini', apiKey: 'sk-test-1234567890', baseURL: server.openaiBaseURL }), anthropic({ model: 'claude-haiku-4-5', apiKey: 'sk-ant-test-1234567890', baseURL: server.anthropicBaseURL })],
-      breaker: { failureThreshold: 2 },
-      retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 },
-      telemetry: false,
-    });
-    clients.push(c);
-    return c;
-  }
+  const mock = useMockLLM();
+  const llm = (): LLMClient => mock.client({ breaker: { failureThreshold: 2 }, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
 
   const CASES: Array<[string, unknown, string]> = [
     ['responseFormat: null', { ...user('hi'), responseFormat: null }, 'request.responseFormat'],
@@ -130,7 +108,7 @@ describe('a malformed request never reaches the providers (real SDKs, local mock
       expect(isConfigError(err), String(err)).toBe(true);
       expect((err as ConfigError).option).toBe(option);
     }
-    expect(server.requests).toBe(0);
+    expect(mock.server.requests).toBe(0);
     for (const h of await c.health()) expect(h).toMatchObject({ state: 'closed', failures: 0 });
   });
 
@@ -138,12 +116,12 @@ describe('a malformed request never reaches the providers (real SDKs, local mock
     const c = llm();
     const err = configErrorOf(() => c.stream(request as CompletionRequest));
     expect(err.option).toBe(option);
-    expect(server.requests).toBe(0);
+    expect(mock.server.requests).toBe(0);
   });
 
   it('an adapter that cannot build the body throws a ConfigError and sends nothing (complete and stream)', async () => {
     // bypasses the client's validation: what the adapter itself does with a body it cannot build
-    const adapter = openai({ model: 'gpt-4o-mini', apiKey: 'sk-test-1234567890', baseURL: server.openaiBaseURL });
+    const [adapter, claude] = mock.providers() as [ProviderAdapter, ProviderAdapter];
     const ctx = { model: 'gpt-4o-mini', signal: new AbortController().signal };
     const bad = { messages: [{ role: 'user', content: [null] }] } as unknown as CompletionRequest;
     const e1: unknown = await adapter.complete(bad, ctx).catch((e: unknown) => e);
@@ -155,9 +133,8 @@ describe('a malformed request never reaches the providers (real SDKs, local mock
       }
     })().catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(ConfigError);
-    const claude = anthropic({ model: 'claude-haiku-4-5', apiKey: 'sk-ant-test-1234567890', baseURL: server.anthropicBaseURL });
     expect(await claude.complete(bad, ctx).catch((e: unknown) => e)).toBeInstanceOf(ConfigError);
-    expect(server.requests).toBe(0);
+    expect(mock.server.requests).toBe(0);
   });
 });
 
