@@ -98,9 +98,15 @@ function checkToolCalls(calls: unknown, i: number): void {
   }
 }
 
+/** A provider's own spelling of a message field, silently ignored by the adapters if let through. */
+const MESSAGE_ALIASES: Readonly<Record<string, string>> = { tool_calls: 'toolCalls', tool_call_id: 'toolCallId', is_error: 'isError' };
+
 function checkMessage(m: Message, i: number): void {
   if (!isRecord(m)) fail(messagePath(i), `must be an object, got ${describe(m)}`);
   if (!ROLES.has(m.role)) fail(`${messagePath(i)}.role`, `must be system, user, assistant or tool, got ${describe(m.role)}`);
+  if ('tool_calls' in m || 'tool_call_id' in m || 'is_error' in m) {
+    for (const k in MESSAGE_ALIASES) if (k in m) fail(`${messagePath(i)}.${k}`, `is not a message field; did you mean ${MESSAGE_ALIASES[k]}?`);
+  }
   switch (m.role) {
     case 'user': {
       const { content } = m;

@@ -48,6 +48,8 @@ const BAD: Array<[string, unknown, string, string?]> = [
   ['stop_sequences', { ...user('hi'), stop_sequences: ['x'] }, 'request.stop_sequences', 'did you mean stop?'],
   ['temprature', { ...user('hi'), temprature: 0.5 }, 'request.temprature', 'did you mean temperature?'],
   ['an unrelated key', { ...user('hi'), frobnicate: 1 }, 'request.frobnicate', 'is not a request field'],
+  ['assistant tool_calls (OpenAI spelling)', assistant({ tool_calls: [] }), 'request.messages[1].tool_calls', 'did you mean toolCalls?'],
+  ['tool tool_call_id (OpenAI spelling)', { messages: [{ role: 'tool', tool_call_id: 'c1', toolCallId: 'c1', content: 'x' }] }, 'request.messages[0].tool_call_id', 'did you mean toolCallId?'],
 ];
 
 function configErrorOf(fn: () => unknown): ConfigError {
