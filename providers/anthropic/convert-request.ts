@@ -42,6 +42,7 @@ export interface ConvertOptions {
  * `temperature` and `topP` are dropped unless `samplingParams` is set: API version 2026-10-21, the
  * one `@anthropic-ai/sdk` ≥ 1.0 sends, rejects them with a 400 even at their defaults, and a
  * request tuned for another provider must still be servable here when it fails over.
+ * @throws {ConfigError} when the body cannot be built (nothing is sent: the request is wrong, not the provider)
  */
 export function convertRequest(
   request: CompletionRequest,

@@ -25,6 +25,7 @@ export type MaxTokensParam = 'max_tokens' | 'max_completion_tokens';
 /**
  * Builds the request body (without `stream`). `model` is the attempt's model (`ctx.model`).
  * Fields the request leaves unset are omitted, so each provider applies its own default.
+ * @throws {ConfigError} when the body cannot be built (nothing is sent: the request is wrong, not the provider)
  */
 export function convertRequest(
   request: CompletionRequest,
