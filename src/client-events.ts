@@ -22,7 +22,7 @@ export interface MisconfiguredEvent {
   fallback: string;
 }
 
-/** Events of an {@link LLMClient}. Names may grow, never change. */
+/** Events of an `LLMClient` (`llm.on(…)`). Names may grow, never change. */
 export interface LLMClientEvents {
   misconfigured: MisconfiguredEvent;
 }
