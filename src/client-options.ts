@@ -2,7 +2,7 @@
  * createLLMClient's options: documented defaults and validation that names the bad option.
  * @module
  */
-import { checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
+import { MAX_DURATION_MS, checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
 import type { BreakerStore } from './breaker/store.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { ConfigError } from './errors/config-error.js';
@@ -167,7 +167,7 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
 
   const base = resolveBreakerOptions(o.breaker, undefined, 'breaker');
   const breakerDefaults: ResolvedBreakerOptions =
-    o.breaker?.probeLeaseMs === undefined ? { ...base, probeLeaseMs: timeoutMs + 5000 } : base;
+    o.breaker?.probeLeaseMs === undefined ? { ...base, probeLeaseMs: Math.min(timeoutMs + 5000, MAX_DURATION_MS) } : base;
   const perProvider = new Map<string, ResolvedBreakerOptions>();
   o.providers.forEach((p, i) => {
     perProvider.set(p.name, resolveBreakerOptions(p.breaker, breakerDefaults, `providers[${i}].breaker`));
