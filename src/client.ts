@@ -52,8 +52,16 @@ export class LLMClient {
     this.events.misconfigured({ provider: entry.adapter.name, model: entry.model, kind: error.kind as 'auth' | 'not_found', error, fallback: next.adapter.name });
   };
 
+  /**
+   * The time the client's own settings give an attempt: its `timeoutMs`, or its `deadlineMs` when
+   * shorter. An attempt given less (a tighter per-request budget, or a deadline nearly spent) that
+   * times out is the caller's budget, not a provider failure.
+   */
+  private readonly ownTimeoutMs: number;
+
   constructor(options: LLMClientOptions) {
     this.o = resolveClientOptions(options);
+    this.ownTimeoutMs = Math.min(this.o.timeoutMs, this.o.deadlineMs);
     this.telemetry = this.o.telemetry;
     this.ownsStore = this.o.store === undefined;
     this.store = this.o.store ?? new MemoryStore();
@@ -148,7 +156,7 @@ export class LLMClient {
     observer: CallObserver | undefined,
   ): Promise<ProviderResult> {
     const t0 = performance.now();
-    const scope = new AttemptScope(signal, timeoutMs, undefined, this.o.timeoutMs);
+    const scope = new AttemptScope(signal, timeoutMs, undefined, this.ownTimeoutMs);
     const name = entry.adapter.name;
     try {
       const result = await entry.breaker.execute(() =>
@@ -181,7 +189,7 @@ export class LLMClient {
       signal: options?.signal,
       timeoutMs: options?.timeoutMs ?? this.o.timeoutMs,
       idleTimeoutMs: options?.idleTimeoutMs ?? this.o.idleTimeoutMs,
-      ownTimeoutMs: this.o.timeoutMs,
+      ownTimeoutMs: this.ownTimeoutMs,
       ownIdleTimeoutMs: this.o.idleTimeoutMs,
       deadlineMs: options?.deadlineMs ?? this.o.deadlineMs,
       maxAttempts: options?.maxAttempts ?? this.o.maxAttempts,

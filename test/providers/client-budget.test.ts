@@ -105,3 +105,13 @@ describe('stream(): the same rule for the time to first token and the idle gap',
     expect((await c.breaker('openai').snapshot()).state).toBe('open');
   });
 });
+
+describe("the client's own deadline shorter than its timeoutMs", () => {
+  it('gives the first attempt its full time: that timeout counts (the client, not a caller, chose it)', async () => {
+    mock.server.setMode('hang', 'openai');
+    const c = llm({ timeoutMs: 60_000, deadlineMs: 60, breaker: { failureThreshold: 2 } });
+    await c.complete(HELLO, { fallback: false }).catch(() => undefined);
+    await c.complete(HELLO, { fallback: false }).catch(() => undefined);
+    expect((await c.breaker('openai').snapshot()).state).toBe('open');
+  });
+});
