@@ -18,6 +18,8 @@ const DIR = join(ROOT, '.tmp', 'fleet-results');
 const OUT = join(ROOT, 'docs', 'reliability.md');
 /** The security section is prose, not figures: copied as is from here. */
 const SECURITY_SECTION = join(ROOT, 'test', 'fleet', 'security-section.md');
+/** §6 (rollback, lost key, reshard, forged messages): figures printed by the tests it names, copied as is from here. */
+const STORE_AUTHORITY_SECTION = join(ROOT, 'test', 'fleet', 'store-authority-section.md');
 const run = !process.argv.includes('--no-run');
 
 let testStatus = 0;
@@ -210,6 +212,8 @@ if (forced || tripped) {
 } else p(missing('redis-restart-forced'));
 p();
 
+p(readFileSync(STORE_AUTHORITY_SECTION, 'utf8').trimEnd());
+p();
 p('## Bugs the fleet proofs found');
 p();
 p('1. **A stalled event loop looked like a slow Redis** (fixed in `src/breaker/redis-store.ts`, regression tests in');
@@ -227,8 +231,8 @@ p('   *Redis restarted empty* tests). After a restart without persistence (or a 
 p('   version 0 for the breaker, older than every version the instances\' mirrors hold, so the re-read after the');
 p('   reconnection was ignored: a forced-open circuit stayed open on every instance indefinitely while Redis (and any new');
 p('   instance) said closed, and a tripped one kept doing an awaited `acquireProbe` round trip on every call. Fix: on a');
-p('   resync, a version-0 reply against a newer mirror is confirmed by a second read (a key created meanwhile has a higher');
-p('   version) and then applied; a failed re-read degrades the breaker, whose recovery loop re-reads with the store winning.');
+p('   resync, the re-read wins over the mirror whatever its version (it was sent after the mirror\'s last reply arrived: §6);');
+p('   a failed re-read degrades the breaker, whose recovery loop re-reads with the store winning.');
 p('3. **A transition published while an instance was subscribing was lost** (found by the same fleet test; fixed');
 p('   concurrently in `src/breaker/redis-subscriber.ts`, which now emits `resync` on the first subscription too). An');
 p('   operator\'s `forceOpen` made right after an instance started was never seen by it (its state read happened before its');
