@@ -1,29 +1,14 @@
 /**
  * "Did you mean …?" for a misspelt key: the known key with the same letters once case, `_` and `-`
- * are ignored (`max_tokens` → `maxTokens`), else the closest one within two edits.
+ * are ignored (`max_tokens` → `maxTokens`), else the closest one within two edits (only on the
+ * error path: never on a valid call).
  * @module
  */
 
+import { editDistance } from './edit-distance.js';
+
 function fold(s: string): string {
   return s.toLowerCase().replace(/[_-]/g, '');
-}
-
-/** Levenshtein distance, giving up (returning `limit + 1`) once it must exceed `limit`. */
-function distance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row.push(v);
-      if (v < best) best = v;
-    }
-    if (best > limit) return limit + 1;
-    prev = row;
-  }
-  return prev[b.length] as number;
 }
 
 /**
@@ -37,7 +22,7 @@ export function didYouMean(key: string, known: Iterable<string>, aliases?: Reado
   let best: string | undefined;
   let bestDistance = 3;
   for (const k of known) {
-    const d = distance(folded, fold(k), 2);
+    const d = editDistance(folded, fold(k));
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
