@@ -218,6 +218,7 @@ export class CircuitBreaker {
    * the circuit is open. `signal` is passed to `fn` (a never-aborting signal when omitted).
    */
   execute<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(new ConfigError('fn', `must be a function, got ${fn === null ? 'null' : typeof fn}`));
     if (this.state === CircuitState.CLOSED && this.synced) return this.runClosed(fn, signal);
     if (!this.synced) return this.ready.then(() => this.execute(fn, signal));
     return this.runGuarded(fn, signal);
@@ -225,6 +226,7 @@ export class CircuitBreaker {
 
   /** Wraps `fn` so that every call goes through {@link execute}. */
   protect<A extends unknown[], R>(fn: (...args: A) => PromiseLike<R> | R): (...args: A) => Promise<R> {
+    if (typeof fn !== 'function') throw new ConfigError('fn', `must be a function, got ${fn === null ? 'null' : typeof fn}`);
     return (...args: A) => this.execute(() => fn(...args));
   }
 

@@ -2,7 +2,7 @@
  * Breaker options: their defaults and their validation. Validation names the bad option.
  * @module
  */
-import { ConfigError } from '../errors/config-error.js';
+import { ConfigError, isConfigError } from '../errors/config-error.js';
 import { isCircuitOpenError } from '../errors/circuit-open-error.js';
 import { isProviderError } from '../errors/provider-error.js';
 import { looksSecret } from '../errors/redact.js';
@@ -29,18 +29,19 @@ export interface FailureRateOptions {
 export interface BreakerOptions {
   /** Consecutive counted failures in CLOSED that open the circuit. @default 5 */
   failureThreshold: number;
-  /** Time OPEN before a probe is let through, in ms. @default 30000 */
+  /** Time OPEN before a probe is let through, in ms; at most 2^31 − 1 (`MAX_DURATION_MS`). @default 30000 */
   resetTimeoutMs: number;
   /** Consecutive probe successes in HALF_OPEN that close the circuit. @default 2 */
   successThreshold: number;
   /** Probes in flight at once, across the whole fleet. @default 1 */
   halfOpenMaxProbes: number;
   /**
-   * A probe's lease on its slot, in ms. While the probe runs (a long stream included) its process
-   * renews the lease every third of this, so the probe keeps its slot and its outcome counts; a probe
-   * whose process died (or lost the store) stops renewing and frees its slot after this many ms. A
-   * probe that hangs in a live process holds its slot until it settles: give guarded calls their own
-   * timeout (the LLM client bounds every attempt by `timeoutMs` and every stream by `idleTimeoutMs`).
+   * A probe's lease on its slot, in ms (at most 2^31 − 1). While the probe runs (a long stream
+   * included) its process renews the lease every third of this, so the probe keeps its slot and its
+   * outcome counts; a probe whose process died (or lost the store) stops renewing and frees its slot
+   * after this many ms. A probe that hangs in a live process holds its slot until it settles: give
+   * guarded calls their own timeout (the LLM client bounds every attempt by `timeoutMs` and every
+   * stream by `idleTimeoutMs`).
    * @default 60000 for a standalone breaker; the LLM client uses its attempt `timeoutMs` + 5000
    */
   probeLeaseMs: number;
@@ -68,6 +69,7 @@ export interface ResolvedBreakerOptions extends Omit<BreakerOptions, 'failureRat
 /** The default `isFailure`: DESIGN §3 for provider errors, never for rejections or aborts. */
 export function defaultIsFailure(error: unknown): boolean {
   if (isProviderError(error)) return error.countsTowardBreaker;
+  if (isConfigError(error)) return false; // the caller's mistake (e.g. a request that cannot be sent)
   if (isCircuitOpenError(error)) return false;
   if (error instanceof Error && error.name === 'AbortError') return false;
   return true;
@@ -100,10 +102,20 @@ export function checkInteger(path: string, v: unknown, min: number, max = Number
   return v;
 }
 
-/** @internal */
+/**
+ * The longest duration any option takes: 2^31 − 1 ms (about 24.8 days), the longest delay a Node
+ * timer can wait (a longer one fires after 1 ms). Longer values, e.g. `Number.MAX_SAFE_INTEGER`
+ * meant as "no limit", are a ConfigError naming the option.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** @internal a finite duration in [min, {@link MAX_DURATION_MS}]; ConfigError naming `path` otherwise */
 export function checkDuration(path: string, v: unknown, min = 0): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
     throw new ConfigError(path, `must be a finite number of milliseconds ≥ ${min}, got ${describe(v)}`);
+  }
+  if (v > MAX_DURATION_MS) {
+    throw new ConfigError(path, `must be at most ${MAX_DURATION_MS} ms (about 24.8 days, the longest a timer can wait), got ${describe(v)}`);
   }
   return v;
 }

@@ -30,7 +30,7 @@ const SUBSCRIBER_IDLE_MS = 1000;
 import type { AcquireOutcome, ProbeOutcome, RuleConfig, Snapshot } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 
-/** Options of {@link redisStore}. */
+/** Options of {@link redisStore}. Every duration is at most 2^31 − 1 ms (`MAX_DURATION_MS`). */
 export interface RedisStoreOptions {
   /**
    * Prefix of every key and of the default channel. A breaker's key is `<prefix>:{<name>}` (its
