@@ -9,9 +9,11 @@
  * @module
  */
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
-import { StoreError, isStoreError } from '../errors/store-error.js';
+import { asStoreError, type StoreError } from '../errors/store-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Emitter, type EventSubscription } from './events.js';
+import { LiveSet } from './live-set.js';
+import { rejoin } from './rejoin.js';
 import { MemoryStore } from './memory-store.js';
 import {
   checkBreakerName,
@@ -120,8 +122,11 @@ export function getDefaultStore(): MemoryStore {
   return (defaultStore ??= new MemoryStore());
 }
 
-/** Every open breaker of this process, for `resetAllBreakers()`. @internal */
-export const liveBreakers = new Set<CircuitBreaker>();
+/**
+ * Every open breaker of this process, for `resetAllBreakers()`, held weakly: an unclosed breaker
+ * nobody references is collected, and its store subscription dropped. @internal
+ */
+export const liveBreakers = new LiveSet<CircuitBreaker>();
 
 
 export class CircuitBreaker {
@@ -162,6 +167,8 @@ export class CircuitBreaker {
   private fallback: MemoryStore | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering = false;
+  /** The version the fallback was seeded with: a higher one there is a transition made alone. */
+  private fallbackSeedVersion = 0;
 
   private subscription: Disposable | undefined;
   private closed = false;
@@ -178,8 +185,12 @@ export class CircuitBreaker {
     this.cfg = toRuleConfig(this.options);
     this.isFailure = this.options.isFailure;
     this.store = store ?? getDefaultStore();
-    this.subscription = this.store.subscribe((c) => this.onStoreChange(c));
-    liveBreakers.add(this);
+    // The store (often shared and long-lived) must not keep this breaker alive: its listener holds
+    // the breaker weakly, and the subscription is dropped if the breaker is collected unclosed.
+    const self = new WeakRef(this);
+    const subscription = this.store.subscribe((c) => self.deref()?.onStoreChange(c));
+    this.subscription = subscription;
+    liveBreakers.add(this, () => subscription.dispose());
     this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
       (snap) => {
         this.apply(snap, false);
@@ -459,9 +470,7 @@ export class CircuitBreaker {
   }
 
   private onStoreFailure<R>(operation: string, err: unknown, op: (s: BreakerStore) => Promise<R>): Promise<R> {
-    const error = isStoreError(err)
-      ? err
-      : new StoreError(this.name, operation, err instanceof Error ? err.message : String(err), err);
+    const error = asStoreError(this.name, operation, err);
     this.enterFallback();
     this.events.emit('storeError', { name: this.name, error });
     return op(this.fallback as MemoryStore);
@@ -482,11 +491,19 @@ export class CircuitBreaker {
       openedAt: this.state === CircuitState.CLOSED ? 0 : this.forced ? now : this.openUntil - this.cfg.resetTimeoutMs,
       version: Math.max(0, this.version),
     });
+    this.fallbackSeedVersion = Math.max(0, this.version);
     this.fallback = fb;
     this.localProbes.clear();
     if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
-    this.recoveryTimer = setInterval(() => void this.tryRecover(), Math.max(10, this.store.recoveryIntervalMs));
-    this.recoveryTimer.unref();
+    // Held weakly: an unclosed breaker nobody references is collected even while degraded.
+    const self = new WeakRef(this);
+    const timer = setInterval(() => {
+      const breaker = self.deref();
+      if (breaker) void breaker.tryRecover();
+      else clearInterval(timer);
+    }, Math.max(10, this.store.recoveryIntervalMs));
+    timer.unref();
+    this.recoveryTimer = timer;
   }
 
   private async tryRecover(): Promise<void> {
@@ -494,8 +511,8 @@ export class CircuitBreaker {
     this.recovering = true;
     try {
       await this.store.ping();
-      const snap = await this.store.read(this.name, this.cfg);
-      this.leaveFallback(snap);
+      const snap = await rejoin(this.store, this.fallback, this.name, this.cfg, this.fallbackSeedVersion);
+      if (this.fallback) this.leaveFallback(snap);
     } catch {
       // still down; try again at the next interval
     } finally {
@@ -604,26 +621,47 @@ export class CircuitBreaker {
     return this.state;
   }
 
-  /** Operator: hold the circuit open (for every instance) until {@link forceClose} or {@link reset}. */
-  async forceOpen(): Promise<void> {
-    this.clearPending();
-    const snap = await this.storeCall('forceOpen', (s) => s.forceOpen(this.name, this.cfg));
-    this.apply(snap, false);
+  /**
+   * Operator: hold the circuit open (for every instance) until {@link forceClose} or {@link reset}.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
+  forceOpen(): Promise<void> {
+    return this.operate('forceOpen', (s) => s.forceOpen(this.name, this.cfg));
   }
 
-  /** Operator: close the circuit (for every instance) and clear its counters. */
-  async forceClose(): Promise<void> {
-    this.clearPending();
-    const snap = await this.storeCall('forceClose', (s) => s.forceClose(this.name, this.cfg));
-    this.apply(snap, false);
+  /**
+   * Operator: close the circuit (for every instance) and clear its counters.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
+  forceClose(): Promise<void> {
+    return this.operate('forceClose', (s) => s.forceClose(this.name, this.cfg));
   }
 
-  /** Forgets the breaker's state everywhere: CLOSED, no failures, no probes. */
-  async reset(): Promise<void> {
-    this.clearPending();
+  /**
+   * Forgets the breaker's state everywhere: CLOSED, no failures, no probes.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
+  reset(): Promise<void> {
     this.localProbes.clear();
-    const snap = await this.storeCall('reset', (s) => s.reset(this.name, this.cfg));
-    this.apply(snap, false);
+    return this.operate('reset', (s) => s.reset(this.name, this.cfg));
+  }
+
+  /**
+   * An operator action reaches the shared state or rejects with a StoreError: it never falls back to
+   * changing this instance only (that would resolve, change nothing for the fleet, and be undone by
+   * the next refresh). On a client still connecting it waits for `ready` like every store call. When
+   * it succeeds while this instance runs on its local state, Redis is back: the instance rejoins.
+   */
+  private async operate(operation: string, op: (s: BreakerStore) => Promise<Snapshot>): Promise<void> {
+    this.clearPending();
+    let snap: Snapshot;
+    try {
+      snap = await op(this.store);
+    } catch (err) {
+      throw asStoreError(this.name, operation, err);
+    }
+    if (this.fallback) this.leaveFallback(snap);
+    else this.apply(snap, false);
   }
 
   /** Flushes pending writes and releases timers and the store subscription. Does not close the store. */
