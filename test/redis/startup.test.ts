@@ -115,7 +115,7 @@ describe('only a Redis that is really unreachable puts the breaker on local stat
 });
 
 describe('20,000 breakers created at once on one store', () => {
-  it('all start on the shared state: none falls back to local state', async () => {
+  it.each(['still connecting', 'ready'] as const)('all start on the shared state, on a client %s: none falls back to local state', async (when) => {
     const N = 20_000;
     const prefix = uniqueName('scale');
     const setup = redis.store({ prefix });
@@ -126,7 +126,7 @@ describe('20,000 breakers created at once on one store', () => {
     for (let i = 0; i < ids.length; i += 500) await Promise.all(ids.slice(i, i + 500).map((k) => setup.forceOpen(`s${k}`, cfg)));
 
     // The default store timeout (150 ms), as an application would run it, on a client still connecting.
-    const client = freshClient(redis.server.port);
+    const client = when === 'ready' ? await redis.server.createClient() : freshClient(redis.server.port);
     const store = track(redisStore(client, { prefix }));
     let storeErrors = 0;
     let firstError = '';
@@ -142,7 +142,7 @@ describe('20,000 breakers created at once on one store', () => {
     opened.push({ close: () => Promise.all(breakers.map((b) => b.close())) });
     const results = await Promise.allSettled(breakers.map((b) => b.execute(() => 'ok')));
     const rejected = results.filter((r) => r.status === 'rejected');
-    console.log(`[figure] 20,000 breakers at start-up: ${storeErrors} store errors, ${rejected.length} rejected (${forced.size} forced open) ${firstError}`);
+    console.log(`[figure] 20,000 breakers at start-up (client ${when}): ${storeErrors} store errors, ${rejected.length} rejected (${forced.size} forced open) ${firstError}`);
     expect(storeErrors).toBe(0);
     expect(rejected.length).toBe(forced.size);
     expect(rejected.every((r) => r.status === 'rejected' && r.reason instanceof CircuitOpenError)).toBe(true);
