@@ -187,10 +187,9 @@ export class CircuitBreaker {
     this.store = store ?? getDefaultStore();
     // The store (often shared and long-lived) must not keep this breaker alive: its listener holds
     // the breaker weakly, and the subscription is dropped if the breaker is collected unclosed.
-    const self = new WeakRef(this);
-    const subscription = this.store.subscribe((c) => self.deref()?.onStoreChange(c));
+    const subscription = this.store.subscribe(CircuitBreaker.weakListener(new WeakRef(this)));
     this.subscription = subscription;
-    liveBreakers.add(this, () => subscription.dispose());
+    liveBreakers.add(this, disposer(subscription));
     this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
       (snap) => {
         this.apply(snap, false);
@@ -200,6 +199,25 @@ export class CircuitBreaker {
         this.synced = true;
       },
     );
+  }
+
+  // Closures made here, never in a method: V8 shares one context between the closures of a scope,
+  // so a closure made next to one that uses `this` would hold the breaker strongly.
+
+  /** The store listener of a breaker, holding it weakly. */
+  private static weakListener(self: WeakRef<CircuitBreaker>): (change: StoreChange) => void {
+    return (change) => self.deref()?.onStoreChange(change);
+  }
+
+  /** The recovery loop of a degraded breaker, holding it weakly (it ends if the breaker is collected). */
+  private static weakRecovery(self: WeakRef<CircuitBreaker>, intervalMs: number): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      const breaker = self.deref();
+      if (breaker) void breaker.tryRecover();
+      else clearInterval(timer);
+    }, intervalMs);
+    timer.unref();
+    return timer;
   }
 
   // ---------------------------------------------------------------- events
@@ -495,15 +513,7 @@ export class CircuitBreaker {
     this.fallback = fb;
     this.localProbes.clear();
     if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
-    // Held weakly: an unclosed breaker nobody references is collected even while degraded.
-    const self = new WeakRef(this);
-    const timer = setInterval(() => {
-      const breaker = self.deref();
-      if (breaker) void breaker.tryRecover();
-      else clearInterval(timer);
-    }, Math.max(10, this.store.recoveryIntervalMs));
-    timer.unref();
-    this.recoveryTimer = timer;
+    this.recoveryTimer = CircuitBreaker.weakRecovery(new WeakRef(this), Math.max(10, this.store.recoveryIntervalMs));
   }
 
   private async tryRecover(): Promise<void> {
@@ -682,4 +692,8 @@ export class CircuitBreaker {
   get lastSnapshot(): Snapshot | undefined {
     return this.last;
   }
+}
+
+function disposer(subscription: Disposable): () => void {
+  return () => subscription.dispose();
 }

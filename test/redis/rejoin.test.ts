@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function redisNow(): Promise<number> {
-  const [s, us] = (await redis.client.time()) as [string, string];
+  const [s, us] = (await redis.client.time()) as unknown as [string, string];
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
