@@ -13,17 +13,17 @@
  * @module
  */
 import { ConfigError } from '../errors/config-error.js';
-import { StoreError, isStoreError } from '../errors/store-error.js';
+import { StoreError } from '../errors/store-error.js';
 import { checkDuration, checkInteger, describe } from './options.js';
 import {
   breakerKeys,
-  corruption,
   decodeOutcome,
   decodeReply,
   encodeArgs,
   type BreakerKeys,
 } from './redis-codec.js';
 import type { RedisStoreClient } from './redis-client.js';
+import { sendCommand, type StoreCommand } from './redis-call.js';
 import { ConnectionGate } from './redis-gate.js';
 import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
@@ -263,74 +263,15 @@ export class RedisStore implements BreakerStore {
     decode?: (reply: unknown) => T,
     onLate?: (value: T) => void,
   ): Promise<T> {
+    const command: StoreCommand<T> = { name, operation, start, decode, onLate };
     return this.gate.admit(
-      () => this.send(name, operation, start, decode, onLate),
+      () => sendCommand(command, this.timeoutMs, this.onStall),
       (reason) => new StoreError(name, operation, reason),
     );
   }
 
-  /** Sends one command now; settles within `timeoutMs` (see {@link bounded}). */
-  private send<T>(
-    name: string,
-    operation: string,
-    start: () => Promise<unknown>,
-    decode?: (reply: unknown) => T,
-    onLate?: (value: T) => void,
-  ): Promise<T> {
-    let pending: Promise<unknown>;
-    try {
-      pending = start();
-    } catch (err) {
-      return Promise.reject(toStoreError(name, operation, err));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        // After the event loop was blocked (GC, CPU-heavy work, a starved core) this timer fires
-        // late, and timers run before I/O: a reply that arrived meanwhile still waits in the socket.
-        // Let one I/O poll pass first, so the timeout measures Redis, not this process's stall.
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          const message = `Redis did not answer within ${this.timeoutMs} ms`;
-          this.gate.stalled(message);
-          reject(new StoreError(name, operation, message));
-        });
-      }, this.timeoutMs);
-      pending.then(
-        (reply) => {
-          let value: T;
-          try {
-            value = decode ? decode(reply) : (reply as T);
-          } catch (err) {
-            if (!settled) {
-              settled = true;
-              clearTimeout(timer);
-              reject(toStoreError(name, operation, err));
-            }
-            return;
-          }
-          if (!settled) {
-            settled = true;
-            clearTimeout(timer);
-            resolve(value);
-          } else if (onLate) {
-            try {
-              onLate(value);
-            } catch {
-              // swallowed: the caller has moved on
-            }
-          }
-        },
-        (err: unknown) => {
-          if (settled) return; // late failure: swallowed, the caller already has its StoreError
-          settled = true;
-          clearTimeout(timer);
-          reject(toStoreError(name, operation, err));
-        },
-      );
-    });
-  }
+  /** A sent command timed out: Redis is stalled, refuse what queued behind it at once. */
+  private readonly onStall = (reason: string): void => this.gate.stalled(reason);
 }
 
 /**
@@ -354,13 +295,6 @@ function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Sna
 
 function flag(b: boolean): string {
   return b ? '1' : '0';
-}
-
-function toStoreError(name: string, operation: string, err: unknown): StoreError {
-  if (isStoreError(err)) return err;
-  const repaired = corruption(err);
-  if (repaired !== undefined) return new StoreError(name, operation, `corrupt breaker state in Redis: ${repaired}`, err);
-  return new StoreError(name, operation, err instanceof Error ? err.message : String(err), err);
 }
 
 function checkPrefix(prefix: unknown): string {
