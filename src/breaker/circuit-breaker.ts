@@ -651,9 +651,9 @@ export class CircuitBreaker {
    * Forgets the breaker's state everywhere: CLOSED, no failures, no probes.
    * @throws StoreError when the shared state could not be changed (nothing is changed here either)
    */
-  reset(): Promise<void> {
+  async reset(): Promise<void> {
+    await this.operate('reset', (s) => s.reset(this.name, this.cfg));
     this.localProbes.clear();
-    return this.operate('reset', (s) => s.reset(this.name, this.cfg));
   }
 
   /**
