@@ -13,7 +13,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type ConvertOptions } from './convert-request.js';
 import { mapAnthropicError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -38,7 +38,8 @@ export interface AnthropicProviderOptions {
    */
   apiKey?: string;
   /**
-   * Base URL of the API, without the version path (the SDK appends `/v1/messages`).
+   * Base URL of the API, without the version path (the SDK appends `/v1/messages`). Credentials
+   * (`user:password@`) are a ConfigError: pass the key as `apiKey` or in `defaultHeaders`.
    * @default process.env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com'
    */
   baseURL?: string;
@@ -51,7 +52,13 @@ export interface AnthropicProviderOptions {
    * @default false
    */
   samplingParams?: boolean;
-  /** Headers sent with every request. @default undefined */
+  /**
+   * Headers sent with every request. Their values are treated as secrets, like `apiKey` (they often
+   * hold keys): redacted wherever they appear, except protocol headers such as `anthropic-version`
+   * and `openai-beta`, and values shorter than 10 characters (labels such as `x-team: search`). A value with a CR, LF or NUL, or a name that is not an HTTP token, is a
+   * ConfigError here, which never repeats the value.
+   * @default undefined
+   */
   defaultHeaders?: Record<string, string>;
   /**
    * An Anthropic SDK client you built. It is used as is (its timeout too), except that SDK-internal
@@ -72,8 +79,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `client`, no `baseURL`)…
  */
 export function anthropic(options: AnthropicProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY');
-  checkKnownOptions(options, OPTION_KEYS, 'anthropic');
+  const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY', OPTION_KEYS);
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
     throw new ConfigError('defaultMaxTokens', 'must be a positive integer');

@@ -15,7 +15,8 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { checkKnownOptions, resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
+import { checkHeaderValue } from '../shared/transport-options.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
 import { mapResponse } from './map-response.js';
@@ -41,7 +42,8 @@ export interface OpenAIProviderOptions {
    */
   apiKey?: string;
   /**
-   * Base URL of the API, including the version path, e.g. `http://127.0.0.1:11434/v1`.
+   * Base URL of the API, including the version path, e.g. `http://127.0.0.1:11434/v1`. Credentials
+   * (`user:password@`) are a ConfigError: pass the key as `apiKey` or in `defaultHeaders`.
    * @default process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'
    */
   baseURL?: string;
@@ -49,7 +51,13 @@ export interface OpenAIProviderOptions {
   organization?: string;
   /** OpenAI project id (`OpenAI-Project` header). @default process.env.OPENAI_PROJECT_ID */
   project?: string;
-  /** Headers sent with every request. @default undefined */
+  /**
+   * Headers sent with every request. Their values are treated as secrets, like `apiKey` (they often
+   * hold keys): redacted wherever they appear, except protocol headers such as `anthropic-version`
+   * and `openai-beta`, and values shorter than 10 characters (labels such as `x-team: search`). A value with a CR, LF or NUL, or a name that is not an HTTP token, is a
+   * ConfigError here, which never repeats the value.
+   * @default undefined
+   */
   defaultHeaders?: Record<string, string>;
   /**
    * Body field that carries `maxTokens`: `max_completion_tokens` is what OpenAI's reasoning models
@@ -75,8 +83,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `apiKey` missing (no `OPENAI_API_KEY`, no `client`, no `baseURL`)…
  */
 export function openai(options: OpenAIProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY');
-  checkKnownOptions(options, OPTION_KEYS, 'openai');
+  const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY', OPTION_KEYS);
+  if (options.organization !== undefined) checkHeaderValue('organization', options.organization);
+  if (options.project !== undefined) checkHeaderValue('project', options.project);
   const { maxTokensParam } = options;
   if (maxTokensParam !== undefined && maxTokensParam !== 'max_tokens' && maxTokensParam !== 'max_completion_tokens') {
     throw new ConfigError('maxTokensParam', "must be 'max_tokens' or 'max_completion_tokens'");

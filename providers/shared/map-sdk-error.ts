@@ -7,7 +7,6 @@
 import { ProviderError, isProviderError } from '../../src/errors/provider-error.js';
 import { classifyNetworkError } from './classify-network-error.js';
 import { abortedError, badResponse, isAbortError, sdkConnectionClass } from './provider-errors.js';
-import { scrubSecrets } from './scrub-secrets.js';
 
 /** One of an SDK's error classes, for `instanceof`. */
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -41,7 +40,7 @@ export interface SdkErrorMapping<ApiError> {
  * | `SyntaxError` | `bad_response` ("malformed JSON: …") |
  * | anything else | `mapping.mapOther`, else `bad_response` |
  *
- * Secrets are scrubbed from `err` before it becomes a cause.
+ * `err` becomes the cause as it is: the ProviderError keeps a scrubbed copy of it (`scrubChain`).
  */
 export function mapSdkError<ApiError>(
   mapping: SdkErrorMapping<ApiError>,
@@ -54,10 +53,8 @@ export function mapSdkError<ApiError>(
   const { classes } = mapping;
   const sdkClass = sdkConnectionClass(err);
   if (signal?.aborted || err instanceof classes.userAbort || sdkClass === 'abort' || isAbortError(err)) {
-    scrubSecrets(err);
     return abortedError(provider, signal?.aborted ? (signal.reason ?? err) : err, requestId);
   }
-  scrubSecrets(err);
   if (err instanceof classes.connectionTimeout || sdkClass === 'timeout') {
     return new ProviderError({ provider, kind: 'timeout', message: messageOf(err), requestId, cause: err });
   }

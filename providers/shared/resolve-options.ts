@@ -3,9 +3,11 @@
  * {@link ConfigError} naming the option; no message ever contains a key.
  * @module
  */
-import type { BreakerOptions } from '../../src/breaker/options.js';
+import { checkBreakerName, type BreakerOptions } from '../../src/breaker/options.js';
 import { ConfigError } from '../../src/errors/config-error.js';
-import { registerSecret } from '../../src/errors/redact.js';
+import { registerHeaderSecrets, registerSecret } from '../../src/errors/redact.js';
+import { checkKnownOptions } from './known-options.js';
+import { checkBaseURL, checkHeaders, checkNoCredentials } from './transport-options.js';
 
 /** Options both factories take. */
 export interface CommonInput {
@@ -27,45 +29,38 @@ export interface ResolvedCommon {
   breaker: Partial<BreakerOptions> | undefined;
 }
 
-/** Rejects option names a factory does not know (a typo such as `baseUrl` must not be ignored). */
-export function checkKnownOptions(options: object, known: ReadonlySet<string>, factory: 'openai' | 'anthropic'): void {
-  for (const k of Object.keys(options)) if (!known.has(k)) throw new ConfigError(k, `is not an option of ${factory}()`);
-}
-
 /** Key used for servers that need none (a local OpenAI-compatible server, the mock server). */
 export const NO_API_KEY = 'none';
 
+/**
+ * Validates the options both factories share, in this order: an object; no unknown option (so a
+ * typo is named before a missing key is); `name`, `model`, `baseURL`, `defaultHeaders`, `breaker`;
+ * then the API key. Registers the key and the header values as secrets.
+ */
 export function resolveCommonOptions(
   options: CommonInput,
   factory: 'openai' | 'anthropic',
   envVar: string,
+  known: ReadonlySet<string>,
 ): ResolvedCommon {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', `${factory}() expects an options object, e.g. ${factory}({ model: '…' })`);
   }
+  checkKnownOptions(options, known, factory);
   const name = options.name ?? factory;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new ConfigError('name', 'must be a non-empty string');
   }
+  checkBreakerName(name, 'name');
   const { model } = options;
   if (typeof model !== 'string' || model.trim() === '') {
     throw new ConfigError('model', `missing: pass the default model, e.g. ${factory}({ model: '${factory === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5'}' })`);
   }
   const { baseURL } = options;
-  if (baseURL !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = typeof baseURL === 'string' ? new URL(baseURL) : undefined;
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new ConfigError('baseURL', 'must be an absolute http(s) URL, e.g. http://127.0.0.1:11434/v1');
-    }
-  }
-  if (options.defaultHeaders !== undefined && (typeof options.defaultHeaders !== 'object' || options.defaultHeaders === null)) {
-    throw new ConfigError('defaultHeaders', 'must be an object of header names to values');
-  }
+  if (baseURL !== undefined) checkBaseURL(baseURL, 'baseURL');
+  const envBaseURL = process.env[`${factory.toUpperCase()}_BASE_URL`];
+  if (baseURL === undefined && envBaseURL) checkNoCredentials(envBaseURL, `${factory.toUpperCase()}_BASE_URL`);
+  checkHeaders(options.defaultHeaders);
   if (options.breaker !== undefined && (typeof options.breaker !== 'object' || options.breaker === null)) {
     throw new ConfigError('breaker', 'must be an object of breaker options');
   }
@@ -86,6 +81,7 @@ export function resolveCommonOptions(
     apiKey = NO_API_KEY;
   }
   registerSecret(apiKey);
+  registerHeaderSecrets(options.defaultHeaders);
   return { name, model, apiKey, baseURL, breaker: options.breaker };
 }
 

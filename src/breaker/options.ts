@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors/config-error.js';
 import { isCircuitOpenError } from '../errors/circuit-open-error.js';
 import { isProviderError } from '../errors/provider-error.js';
+import { looksSecret } from '../errors/redact.js';
 import type { RuleConfig } from './state.js';
 import type { BreakerStore } from './store.js';
 
@@ -100,7 +101,10 @@ export function checkDuration(path: string, v: unknown, min = 0): number {
 /** @internal */
 export function describe(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'string') {
+    if (looksSecret(v)) return `a string of ${v.length} characters (not shown: it looks like a secret)`;
+    return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  }
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   return typeof v;
@@ -153,11 +157,30 @@ export function resolveBreakerOptions(
 /** Keys of CircuitBreakerOptions that are not breaker semantics (validated by their owners). */
 const OWNED_ELSEWHERE = new Set(['store']);
 
-/** Breaker names go inside a Redis hash tag: `{name}`. */
+/**
+ * Characters that rewrite a terminal or reorder text when printed: C0 controls, DEL, C1 controls
+ * (U+0080–U+009F, e.g. the 8-bit CSI U+009B) and the bidi marks, embeddings, overrides and isolates.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** The first control or bidi character of `text` as `U+XXXX at index N`, or `undefined`. */
+export function findControlCharacter(text: string): string | undefined {
+  const m = CONTROL_CHARACTER.exec(text);
+  if (m === null) return undefined;
+  return `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at index ${m.index}`;
+}
+
+/**
+ * Breaker names go inside a Redis hash tag (`{name}`) and are printed by the CLI and in logs: no
+ * braces, no whitespace, no control or bidi characters (the error shows which one, never the name).
+ */
 export function checkBreakerName(name: unknown, path = 'name'): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
     throw new ConfigError(path, `must be a non-empty string of at most 200 characters, got ${describe(name)}`);
   }
+  const control = findControlCharacter(name);
+  if (control !== undefined) throw new ConfigError(path, `must not contain control or bidi characters, found ${control}`);
   if (/[{}\s]/.test(name)) throw new ConfigError(path, `must not contain braces or whitespace, got ${describe(name)}`);
   return name;
 }

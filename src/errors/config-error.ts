@@ -1,13 +1,18 @@
 import { LLMError, hasCode } from './llm-error.js';
+import { redactSecrets } from './redact.js';
 
-/** Invalid configuration, thrown at `createLLMClient` / `getCircuitBreaker` time. `option` names the bad option. */
+/**
+ * Invalid configuration, thrown at `createLLMClient` / `getCircuitBreaker` time. `option` names the bad option.
+ * Neither the message nor `option` ever repeats a secret: registered keys and key-shaped values are redacted.
+ */
 export class ConfigError extends LLMError {
   /** Dotted path of the offending option, e.g. `breaker.failureThreshold` or `providers[1].name`. */
   readonly option: string;
 
   constructor(option: string, problem: string) {
-    super('config', `invalid option "${option}": ${problem}`);
-    this.option = option;
+    const safeOption = redactSecrets(option);
+    super('config', redactSecrets(`invalid option "${safeOption}": ${problem}`));
+    this.option = safeOption;
   }
 }
 

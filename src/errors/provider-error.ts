@@ -1,6 +1,7 @@
 import { ERROR_POLICY, type ErrorKind } from './error-kind.js';
 import { LLMError, hasCode } from './llm-error.js';
 import { redactSecrets } from './redact.js';
+import { scrubChain } from './scrub-chain.js';
 
 export interface ProviderErrorInit {
   provider: string;
@@ -16,6 +17,7 @@ export interface ProviderErrorInit {
   requestId?: string;
   /** The provider's own error code or type, e.g. `insufficient_quota`, `overloaded_error`. */
   providerCode?: string;
+  /** The underlying failure. Every string reachable from it is redacted ({@link scrubChain}). */
   cause?: unknown;
 }
 
@@ -34,15 +36,16 @@ export class ProviderError extends LLMError {
 
   constructor(init: ProviderErrorInit) {
     super('provider_error', redactSecrets(`[${init.provider}] ${init.kind}: ${init.message}`), {
-      cause: init.cause,
+      cause: scrubChain(init.cause),
     });
     this.provider = init.provider;
     this.kind = init.kind;
     this.status = init.status;
     this.retryable = init.retryable ?? ERROR_POLICY[init.kind].retry;
     this.retryAfterMs = init.retryAfterMs;
-    this.requestId = init.requestId;
-    this.providerCode = init.providerCode;
+    // both come from the server's reply, which may echo what it was sent
+    this.requestId = init.requestId === undefined ? undefined : redactSecrets(init.requestId);
+    this.providerCode = init.providerCode === undefined ? undefined : redactSecrets(init.providerCode);
   }
 
   /** Counts toward the provider's circuit breaker (DESIGN §3). */

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import { freePort, isRunning, spawnRedisServer, waitExit } from './processes.js';
-import { waitFor } from './wait.js';
+import { untilReady, waitFor } from './wait.js';
 
 export { Redis };
 
@@ -152,15 +152,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         );
         c.on('error', () => undefined); // reconnects are expected in tests
         clients.add(c);
-        if (c.status !== 'ready') {
-          await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('test Cluster client did not become ready')), 10_000);
-            c.once('ready', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        }
+        await untilReady(c, 10_000, 'test Cluster client did not become ready');
         return c;
       },
       async nodeClient(port: number) {

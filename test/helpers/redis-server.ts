@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { freePort, isRunning, spawnRedisServer, waitExit } from './processes.js';
+import { untilReady } from './wait.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -81,15 +82,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       client.on('error', () => undefined); // reconnects are expected in these tests
       clients.add(client);
       client.once('end', () => clients.delete(client));
-      if (client.status !== 'ready') {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`test client did not become ready on port ${port}`)), 3000);
-          client.once('ready', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
+      await untilReady(client, 3000, `test client did not become ready on port ${port}`);
       return client;
     },
     stop: () => terminate('SIGTERM'),

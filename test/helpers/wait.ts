@@ -26,3 +26,15 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** Resolves once an ioredis client (standalone or Cluster) is `ready`. @throws Error `message` after `timeoutMs` */
+export async function untilReady(client: { status: string; once(event: 'ready', listener: () => void): unknown }, timeoutMs: number, message: string): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

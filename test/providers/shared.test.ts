@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { classifyNetworkError } from '../../providers/shared/classify-network-error.js';
 import { getHeader } from '../../providers/shared/headers.js';
 import { parseRetryAfterMs } from '../../providers/shared/retry-after.js';
-import { scrubSecrets } from '../../providers/shared/scrub-secrets.js';
 import { kindForStatus } from '../../providers/shared/status-kind.js';
 
 describe('parseRetryAfterMs', () => {
@@ -82,20 +81,3 @@ describe('kindForStatus', () => {
   });
 });
 
-describe('scrubSecrets', () => {
-  it('redacts the message, stack and body messages of an SDK-like error in place', () => {
-    const key = 'sk-test-SCRUB-0123456789';
-    const err = Object.assign(new Error(`401 bad key ${key}`), {
-      error: { message: `bad key ${key}`, error: { message: `nested ${key}` } },
-      apiMessage: `bad key ${key}`,
-    });
-    expect(scrubSecrets(err)).toBe(err);
-    expect(JSON.stringify({ m: err.message, s: err.stack, e: err.error, a: err.apiMessage })).not.toContain(key);
-  });
-  it('leaves frozen bodies and non-errors alone', () => {
-    const frozen = Object.assign(new Error('x'), { error: Object.freeze({ message: 'sk-test-FROZEN-0123456789' }) });
-    expect(() => scrubSecrets(frozen)).not.toThrow();
-    expect(scrubSecrets('plain')).toBe('plain');
-    expect(scrubSecrets(undefined)).toBeUndefined();
-  });
-});

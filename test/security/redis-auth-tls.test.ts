@@ -16,62 +16,19 @@ import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
-import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
+import type { RedisStore } from '../../src/breaker/redis-store.js';
 import { isStoreError } from '../../src/errors/store-error.js';
 import { waitFor } from '../helpers/wait.js';
 import { redisHasTls, selfSignedCert, startSecureRedis, type SecureRedis } from './_servers.js';
+import { Opened, sharedStateWorks } from './_shared-state.js';
 
 const PASSWORD = 'test-only-redis-password-3c9f';
 const APP_PASSWORD = 'test-only-acl-password-7a1d';
 
-const toClose: Array<{ close(): Promise<void> } | { disconnect(): void }> = [];
-afterAll(async () => {
-  for (const c of toClose.reverse()) {
-    if ('close' in c) await c.close();
-    else c.disconnect();
-  }
-});
-
-async function client(options: RedisOptions): Promise<Redis> {
-  const c = new Redis({ host: '127.0.0.1', maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => 50, ...options });
-  c.on('error', () => undefined);
-  toClose.push(c);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('client not ready')), 5000);
-    c.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  return c;
-}
-
-function store(c: Redis, prefix: string): RedisStore {
-  const s = redisStore(c, { prefix, timeoutMs: 1000, recoveryIntervalMs: 50 });
-  toClose.push(s);
-  return s;
-}
-
-/** Two instances over `a` and `b`: a transition on one reaches the other by pub/sub. */
-async function sharedStateWorks(a: RedisStore, b: RedisStore, name: string): Promise<void> {
-  const one = new CircuitBreaker(name, { store: a, failureThreshold: 2 });
-  const two = new CircuitBreaker(name, { store: b, failureThreshold: 2 });
-  try {
-    const errors: unknown[] = [];
-    one.on('storeError', (e) => errors.push(e.error));
-    two.on('storeError', (e) => errors.push(e.error));
-    await expect(two.execute(() => 'ok')).resolves.toBe('ok');
-    // wait until b's subscriber is live, so the transition below is delivered
-    await waitFor(async () => Number(((await (b.client as Redis).pubsub('NUMSUB', b.channel)) as [string, number])[1]) >= 1, 2000, 'the subscriber', 10);
-    for (let i = 0; i < 2; i++) await expect(one.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    expect(await one.getState()).toBe('open');
-    await waitFor(() => two.localState === 'open', 2000, 'the other instance to see the circuit open', 10);
-    expect(errors).toEqual([]);
-  } finally {
-    await one.close();
-    await two.close();
-  }
-}
+const opened = new Opened();
+afterAll(() => opened.closeAll());
+const client = (options: RedisOptions): Promise<Redis> => opened.client(options);
+const store = (c: Redis, prefix: string): RedisStore => opened.store(c, prefix);
 
 describe('AUTH (--requirepass) and ACL users', () => {
   let server: SecureRedis;
@@ -81,7 +38,7 @@ describe('AUTH (--requirepass) and ACL users', () => {
       // an application user that may touch only its own prefix: keys, channel, and what scripts need
       '--user', 'app', 'on', `>${APP_PASSWORD}`, '~app:*', '&app:*', '+@all', '-@dangerous', '+info',
     ]);
-    toClose.push(server);
+    opened.track(server);
   });
 
   it('a client with `password` works: shared state and pub/sub between two instances', async () => {
@@ -118,7 +75,7 @@ describe('AUTH (--requirepass) and ACL users', () => {
     const c = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
     const connectionErrors: string[] = [];
     c.on('error', (e: Error) => connectionErrors.push(e.message));
-    toClose.push(c);
+    opened.track(c);
     await waitFor(() => connectionErrors.length > 0, 2000, 'the server to refuse the connection', 10);
     expect(connectionErrors[0]).toMatch(/NOAUTH/);
     const s = store(c, 'noauth');
@@ -144,13 +101,13 @@ describe('TLS', () => {
   it('a client with `tls: { ca }` (self-signed certificate) works, and its subscriber connection too', async () => {
     expect(TLS, 'this redis-server was built without TLS support (Debian\'s redis-server has it)').toBe(true);
     const certDir = mkdtempSync(join(tmpdir(), 'llmb-cert-'));
-    toClose.push({ close: async () => rmSync(certDir, { recursive: true, force: true }) });
+    opened.track({ close: async () => rmSync(certDir, { recursive: true, force: true }) });
     const cert = await selfSignedCert(certDir);
     const srv = await startSecureRedis(
       () => ['--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile, '--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no'],
       true,
     );
-    toClose.push(srv);
+    opened.track(srv);
     // a plain-text client cannot talk to it …
     const plain = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 500, retryStrategy: () => null });
     plain.on('error', () => undefined);
