@@ -1,7 +1,13 @@
 /**
  * One Redis store command under the store-call discipline, once the connection gate (redis-gate.ts)
- * let it go: it settles within `timeoutMs` of being sent — with the decoded reply, or with a
- * `StoreError` — never throws, and swallows a late reply or error (a late reply goes to `onLate`).
+ * let it go: it settles with the decoded reply or with a `StoreError`, never throws, and swallows a
+ * late reply or error (a late reply goes to `onLate`).
+ *
+ * Its timeout is bound by the connection, not by the call: it fails when the connection has not
+ * answered anything for `timeoutMs` since the command was sent. A command that waits behind a burst
+ * of others (every breaker's first read at start-up) while replies keep arriving waits on, up to
+ * {@link BUSY_FACTOR} × `timeoutMs`. A lone call on a Redis that does not answer still fails after
+ * `timeoutMs`.
  * @module
  */
 import { StoreError, isStoreError } from '../errors/store-error.js';
@@ -16,8 +22,21 @@ export interface StoreCommand<T> {
   readonly onLate: ((value: T) => void) | undefined;
 }
 
-/** Sends `command` now. `onStall(reason)` is told when it timed out (Redis did not answer). */
-export function sendCommand<T>(command: StoreCommand<T>, timeoutMs: number, onStall: (reason: string) => void): Promise<T> {
+/** How long a command may wait behind others on a connection that keeps answering, in `timeoutMs`. */
+export const BUSY_FACTOR = 20;
+
+/** What a command tells, and asks, the connection it was sent on (the gate). */
+export interface CommandLink {
+  /** `performance.now()` of the last reply the connection delivered (0 if none). */
+  readonly lastReplyAt: number;
+  /** A reply (or an error reply) arrived. */
+  replied(): void;
+  /** A command got no answer in time: Redis is stalled. */
+  stalled(reason: string): void;
+}
+
+/** Sends `command` now, on the connection `link` stands for. */
+export function sendCommand<T>(command: StoreCommand<T>, timeoutMs: number, link: CommandLink): Promise<T> {
   const { name, operation, start, decode, onLate } = command;
   let pending: Promise<unknown>;
   try {
@@ -27,20 +46,30 @@ export function sendCommand<T>(command: StoreCommand<T>, timeoutMs: number, onSt
   }
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => {
-      // After the event loop was blocked (GC, CPU-heavy work, a starved core) this timer fires
-      // late, and timers run before I/O: a reply that arrived meanwhile still waits in the socket.
-      // Let one I/O poll pass first, so the timeout measures Redis, not this process's stall.
-      setImmediate(() => {
-        if (settled) return;
-        settled = true;
-        const message = `Redis did not answer within ${timeoutMs} ms`;
-        onStall(message);
-        reject(new StoreError(name, operation, message));
-      });
-    }, timeoutMs);
+    const sentAt = performance.now();
+    const check = () => {
+      if (settled) return;
+      const now = performance.now();
+      // The connection answered since this command was sent: it waits behind others, not on a
+      // silent Redis. Its deadline is `timeoutMs` after the last reply (capped).
+      const due = Math.max(sentAt, link.lastReplyAt) + timeoutMs;
+      if (due > now + 1 && now - sentAt < timeoutMs * BUSY_FACTOR) {
+        timer = arm(due - now);
+        return;
+      }
+      settled = true;
+      const message = `Redis did not answer within ${timeoutMs} ms`;
+      link.stalled(message);
+      reject(new StoreError(name, operation, message));
+    };
+    // After the event loop was blocked (GC, CPU-heavy work, a starved core) a timer fires late, and
+    // timers run before I/O: a reply that arrived meanwhile still waits in the socket. Let one I/O
+    // poll pass first, so the timeout measures Redis, not this process's stall.
+    const arm = (ms: number) => setTimeout(() => setImmediate(check), ms);
+    let timer = arm(timeoutMs);
     pending.then(
       (reply) => {
+        link.replied();
         let value: T;
         try {
           value = decode ? decode(reply) : (reply as T);
@@ -65,6 +94,7 @@ export function sendCommand<T>(command: StoreCommand<T>, timeoutMs: number, onSt
         }
       },
       (err: unknown) => {
+        link.replied();
         if (settled) return; // late failure: swallowed, the caller already has its StoreError
         settled = true;
         clearTimeout(timer);

@@ -9,11 +9,13 @@
  * - Any other status (`wait` of a lazy client nobody connected, `reconnecting`, `close`, `end`) is
  *   refused at once: the breaker runs on its local state until Redis answers again.
  * - At most `maxInFlight` commands are on the wire at once; the others queue without a timer. A
- *   command's `timeoutMs` starts when it is sent, so a burst (every breaker's first read) is bounded by
- *   how fast the connection answers, not by each call's place in the queue. When a sent command times
- *   out, Redis is stalled: every queued command is refused at once rather than timing out in turn.
+ *   command's timeout starts when it is sent and runs from the connection's last reply (see
+ *   redis-call.ts), so a burst (every breaker's first read) is bounded by how fast the connection
+ *   answers, not by each call's place in the queue. When a sent command times out, Redis is stalled:
+ *   every queued command is refused at once rather than timing out in turn.
  * @module
  */
+import type { CommandLink } from './redis-call.js';
 import type { RedisStoreClient } from './redis-client.js';
 
 /** Statuses of a connection on its way to `ready` for the first time (ioredis `Redis` and `Cluster`). */
@@ -31,7 +33,8 @@ interface Queued {
   readonly reject: (err: unknown) => void;
 }
 
-export class ConnectionGate {
+export class ConnectionGate implements CommandLink {
+  lastReplyAt = 0;
   private inFlight = 0;
   private readonly queue: Queued[] = [];
   private readyWait: Promise<void> | undefined;
@@ -62,6 +65,10 @@ export class ConnectionGate {
       );
     }
     return Promise.reject(refuse(notConnected(status)));
+  }
+
+  replied(): void {
+    this.lastReplyAt = performance.now();
   }
 
   /** A sent command got no answer in time: Redis is stalled, refuse everything queued behind it. */
@@ -110,7 +117,7 @@ export class ConnectionGate {
         else resolve();
       };
       const onReady = () => done();
-      const onClose = () => done(`Redis could not be connected (connection status "${client.status}")`);
+      const onClose = () => done(`Redis is not connected: the connection failed before it was ready (connection status "${client.status}")`);
       // connectTimeoutMs measures Redis, not this process: time during which the event loop was
       // blocked (e.g. 20,000 breakers constructed in one go, a GC pause) does not count, or the
       // timer would fire before the `ready` waiting in the socket is read.

@@ -265,13 +265,10 @@ export class RedisStore implements BreakerStore {
   ): Promise<T> {
     const command: StoreCommand<T> = { name, operation, start, decode, onLate };
     return this.gate.admit(
-      () => sendCommand(command, this.timeoutMs, this.onStall),
+      () => sendCommand(command, this.timeoutMs, this.gate),
       (reason) => new StoreError(name, operation, reason),
     );
   }
-
-  /** A sent command timed out: Redis is stalled, refuse what queued behind it at once. */
-  private readonly onStall = (reason: string): void => this.gate.stalled(reason);
 }
 
 /**
