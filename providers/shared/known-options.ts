@@ -3,6 +3,7 @@
  * you mean baseURL?). Checked before anything else, so a typo is named before a missing key is.
  * @module
  */
+import { editDistance } from '../../src/edit-distance.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 
 /** Rejects option names a factory does not know (a typo such as `baseUrl` must not be ignored). */
@@ -23,14 +24,4 @@ function closestOption(name: string, known: ReadonlySet<string>): string | undef
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -2,7 +2,7 @@
  * The rule that brings what one instance learned alone back to the fleet. While Redis was
  * unreachable, an instance ran on its local state and may have opened the circuit there. When Redis
  * answers again, that open circuit — if it is still in its open period — is offered to the store
- * (`adoptOpen`), which takes it unless it knows something later. Twin of `lua/adopt-open-2.lua`.
+ * (`adoptOpen`), which takes it unless it knows something later. Twin of `lua/adopt-open-1.lua`.
  * @module
  */
 import type { BreakerData } from './state.js';

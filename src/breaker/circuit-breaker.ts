@@ -25,6 +25,8 @@ import {
 } from './options.js';
 import { CircuitState, type ProbeOutcome, type RuleConfig, type Snapshot } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
+import { AUTHORITATIVE, MirrorOrder, type ReplyMark } from './mirror-order.js';
+import { Coalesced } from './coalesced.js';
 
 /** Options of a standalone breaker: the breaker semantics plus where the state lives. */
 export interface CircuitBreakerOptions extends Partial<BreakerOptions> {
@@ -108,8 +110,12 @@ export interface BreakerSnapshot {
   degraded: boolean;
 }
 
-/** How often a forced-open mirror re-reads the store while calls are rejected. */
-const FORCED_RECHECK_MS = 1000;
+/**
+ * How often an OPEN mirror re-reads the store while calls are rejected (a lost key, a rollback, a
+ * missed message): often enough that it follows the store within 1 s, at most two background reads
+ * a second per breaker, and none while no call arrives.
+ */
+const OPEN_RECHECK_MS = 500;
 /** How long a HALF_OPEN instance that was refused a probe rejects locally before asking again. */
 const HALF_OPEN_RECHECK_MS = 1000;
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
@@ -141,10 +147,13 @@ export class CircuitBreaker {
   private state: CircuitState = CircuitState.CLOSED;
   private forced = false;
   private failures = 0;
-  private version = -1;
+  /** Which store reply the mirror follows (the store wins unless the mirror is provably newer). */
+  private readonly order = new MirrorOrder();
+  /** Re-reads of the store asked for by messages, resyncs and rechecks: at most one in flight. */
+  private readonly refresher = new Coalesced(() => this.refresh());
   private openUntil = 0; // local clock
   private denyUntil = 0; // local clock (HALF_OPEN refusal)
-  private forcedCheckedAt = 0; // local clock (last re-read while forced open)
+  private openCheckedAt = 0; // local clock (last re-read while OPEN)
   private last: Snapshot | undefined;
 
   // --- write-behind of successes ---
@@ -190,9 +199,10 @@ export class CircuitBreaker {
     const subscription = this.store.subscribe(CircuitBreaker.weakListener(new WeakRef(this)));
     this.subscription = subscription;
     liveBreakers.add(this, disposer(subscription));
+    const mark = this.order.mark();
     this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
       (snap) => {
-        this.apply(snap, false);
+        this.apply(snap, mark);
         this.synced = true;
       },
       () => {
@@ -289,12 +299,13 @@ export class CircuitBreaker {
       this.failures++;
       this.reportingFailures++;
       let snap: Snapshot;
+      const mark = this.order.mark();
       try {
         snap = await this.storeCall('recordFailure', (s) => s.recordFailure(this.name, this.cfg, n, reset));
       } finally {
         this.reportingFailures--;
       }
-      this.apply(snap, false);
+      this.apply(snap, mark);
     }
     this.events.emit('failure', { name: this.name, error: err, durationMs, probe: false, counted });
     throw err;
@@ -303,16 +314,14 @@ export class CircuitBreaker {
   /** Local admission checks for a non-CLOSED mirror: the rejection to return, or undefined to ask the store. */
   private localRejection(now: number): number | undefined {
     if (this.state === CircuitState.OPEN) {
-      if (this.forced) {
-        // A forced-open mirror never asks the store by itself: re-read it at most once a second
-        // (in the background), so a lost key (flush, expiry) or a missed forceClose cannot hold
-        // this instance open for ever.
-        if (now - this.forcedCheckedAt >= FORCED_RECHECK_MS) {
-          this.forcedCheckedAt = now;
-          void this.refresh();
-        }
-        return Number.POSITIVE_INFINITY;
+      // An OPEN mirror does not ask the store by itself: re-read it every OPEN_RECHECK_MS at most (in the
+      // background) while calls are rejected, so a lost key (flush, eviction, expiry), a store
+      // restored from an older snapshot or a missed forceClose cannot hold this instance open.
+      if (now - this.openCheckedAt >= OPEN_RECHECK_MS) {
+        this.openCheckedAt = now;
+        this.refresher.request();
       }
+      if (this.forced) return Number.POSITIVE_INFINITY;
       if (now < this.openUntil) return this.openUntil - now;
     } else if (now < this.denyUntil) {
       return this.denyUntil - now;
@@ -355,9 +364,10 @@ export class CircuitBreaker {
     const leaseId = `${INSTANCE_TAG}:${++leaseCounter}`;
     this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs);
     try {
+      const mark = this.order.mark();
       const res = await this.storeCall('acquireProbe', (s) => s.acquireProbe(this.name, this.cfg, leaseId));
       const t = this.store.now();
-      this.apply(res.snapshot, false);
+      this.apply(res.snapshot, mark);
       if (res.outcome === 'granted') {
         this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs); // in case a transition seen meanwhile cleared it
         return leaseId;
@@ -398,8 +408,9 @@ export class CircuitBreaker {
 
   private async reportProbe(leaseId: string, outcome: ProbeOutcome, start: number, error: unknown): Promise<void> {
     this.localProbes.delete(leaseId);
+    const mark = this.order.mark();
     const snap = await this.storeCall('releaseProbe', (s) => s.releaseProbe(this.name, this.cfg, leaseId, outcome));
-    this.apply(snap, false);
+    this.apply(snap, mark);
     const durationMs = performance.now() - start;
     if (outcome === 'success') this.events.emit('success', { name: this.name, durationMs, probe: true });
     else this.events.emit('failure', { name: this.name, error, durationMs, probe: true, counted: outcome === 'failure' });
@@ -465,8 +476,9 @@ export class CircuitBreaker {
     const reset = this.pendingReset;
     this.clearPending();
     if (n === 0 && !reset) return Promise.resolve();
+    const mark = this.order.mark();
     const p = this.storeCall('recordSuccesses', (s) => s.recordSuccesses(this.name, this.cfg, n, reset)).then(
-      (snap) => this.apply(snap, false),
+      (snap) => this.apply(snap, mark),
       () => undefined,
     );
     this.inflightWrites.add(p);
@@ -507,9 +519,9 @@ export class CircuitBreaker {
       successes: 0,
       // translate the store's openedAt into the local clock via the mirror's deadline
       openedAt: this.state === CircuitState.CLOSED ? 0 : this.forced ? now : this.openUntil - this.cfg.resetTimeoutMs,
-      version: Math.max(0, this.version),
+      version: Math.max(0, this.order.version),
     });
-    this.fallbackSeedVersion = Math.max(0, this.version);
+    this.fallbackSeedVersion = Math.max(0, this.order.version);
     this.fallback = fb;
     this.localProbes.clear();
     if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
@@ -534,54 +546,52 @@ export class CircuitBreaker {
     if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
     this.recoveryTimer = undefined;
     this.fallback = undefined;
-    this.apply(snap, true); // the shared state wins over what this instance saw alone
+    this.apply(snap, AUTHORITATIVE); // the shared state wins over what this instance saw alone
   }
 
   private onStoreChange(change: StoreChange): void {
     if (this.closed || this.fallback) return;
     if (change.type === 'resync') {
-      void this.refresh();
+      this.refresher.request();
       return;
     }
-    // Messages are published on transitions only. One whose version this instance already has is
-    // stale: a later reply of the same version (e.g. a failure count) must not be rolled back by it.
-    if (change.name === this.name && change.snapshot.version > this.version) this.apply(change.snapshot, false);
+    // A message is only a hint that the state changed: anyone who can PUBLISH on the channel can
+    // send one, so its content is never applied. It makes this instance re-read the store, and the
+    // store decides. The message of a state this mirror already holds (e.g. its own transition)
+    // needs no read.
+    if (change.name === this.name && change.snapshot.version !== this.order.version) this.refresher.request();
   }
 
   private async refresh(): Promise<void> {
+    if (this.closed || this.fallback) return;
     // Through storeCall: if the read fails (e.g. the subscriber reconnected before the command
     // connection), the breaker degrades and its recovery loop re-reads: the store's state wins.
-    const read = () => this.storeCall('read', (s) => s.read(this.name, this.cfg));
+    // The read is sent after the mirror's last reply arrived, so what it returns wins even when its
+    // version is lower (a store restored from an older snapshot, a lost key).
+    const mark = this.order.mark();
     try {
-      const snap = await read();
-      if (this.fallback) return;
-      if (snap.version === 0 && this.version > 0) {
-        // Version 0: the store holds no state for this breaker (Redis restarted empty, was flushed,
-        // or the keys expired). It is older than anything this mirror saw, so apply() would ignore
-        // it until the next transition (forever, for a forced-open mirror). Read again to tell a
-        // lost state from a reply that crossed a fresh transition (a key created meanwhile has a
-        // higher version), then follow the store.
-        const again = await read();
-        if (!this.fallback) this.apply(again, again.version === 0);
-        return;
-      }
-      this.apply(snap, false);
+      const snap = await this.storeCall('read', (s) => s.read(this.name, this.cfg));
+      if (!this.fallback) this.apply(snap, mark);
     } catch {
       // a failed refresh is harmless: the next reply refreshes the mirror
     }
   }
 
-  /** Refreshes the mirror from a store reply; replies older than the mirror are ignored. */
-  private apply(s: Snapshot, force: boolean): void {
-    if (!force && s.version < this.version) return;
+  /**
+   * Refreshes the mirror from a store reply whose request was sent at `mark`. A reply is ignored
+   * only when the mirror is provably newer (see {@link MirrorOrder}).
+   */
+  private apply(s: Snapshot, mark: ReplyMark): void {
+    const previous = this.order.version;
+    if (!this.order.accept(mark, s.version)) return;
     const now = this.store.now();
     const from = this.state;
     // A transition to OPEN or CLOSED ends the HALF_OPEN episode: the store dropped every probe lease,
     // so probes still running here no longer hold a slot (their late reports are ignored). Without
     // this they would block this instance's probes in the next episode until their leases expired.
-    if (s.version !== this.version && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
+    if (s.version !== previous && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
     this.last = s;
-    this.version = s.version;
+    this.openCheckedAt = now; // just heard from the store: no OPEN re-read for OPEN_RECHECK_MS
     this.state = s.state;
     this.forced = s.forced;
     this.failures = s.failures;
@@ -608,8 +618,9 @@ export class CircuitBreaker {
   /** The full current state, read from the store. */
   async snapshot(): Promise<BreakerSnapshot> {
     await this.settle();
+    const mark = this.order.mark();
     const snap = await this.storeCall('read', (s) => s.read(this.name, this.cfg));
-    this.apply(snap, false);
+    this.apply(snap, mark);
     return {
       name: this.name,
       state: snap.state,
@@ -664,6 +675,7 @@ export class CircuitBreaker {
    */
   private async operate(operation: string, op: (s: BreakerStore) => Promise<Snapshot>): Promise<void> {
     this.clearPending();
+    const mark = this.order.mark();
     let snap: Snapshot;
     try {
       snap = await op(this.store);
@@ -671,7 +683,7 @@ export class CircuitBreaker {
       throw asStoreError(this.name, operation, err);
     }
     if (this.fallback) this.leaveFallback(snap);
-    else this.apply(snap, false);
+    else this.apply(snap, mark);
   }
 
   /** Flushes pending writes and releases timers and the store subscription. Does not close the store. */

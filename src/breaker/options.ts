@@ -162,7 +162,7 @@ const OWNED_ELSEWHERE = new Set(['store']);
  * (U+0080–U+009F, e.g. the 8-bit CSI U+009B) and the bidi marks, embeddings, overrides and isolates.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** The first control or bidi character of `text` as `U+XXXX at index N`, or `undefined`. */
 export function findControlCharacter(text: string): string | undefined {

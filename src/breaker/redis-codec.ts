@@ -9,9 +9,13 @@ import type { StoreChange } from './store.js';
 
 /** Keys of one breaker: both hash-tagged on `{name}`, so they share a Redis Cluster slot. */
 export interface BreakerKeys {
-  /** `<prefix>:{<name>}`: the state hash. */
+  /** `<prefix>:{<name>}`: the state hash, probe leases included (fields `p:<lease id>`). */
   readonly hash: string;
-  /** `<prefix>:{<name>}:probes`: probe lease id → expiry (ms, Redis clock). */
+  /**
+   * `<prefix>:{<name>}:probes`: where earlier versions kept the probe leases (a zset). No longer
+   * written or read (one key per breaker keeps the scripts working during a Cluster slot
+   * migration); named so that operators can delete what an earlier version left.
+   */
   readonly probes: string;
 }
 
@@ -53,6 +57,13 @@ function toNumber(v: unknown, field: string): number {
   return n;
 }
 
+/** Versions are exact integers (the scripts repair a hash whose version is out of range). */
+function toVersion(v: unknown): number {
+  const n = toNumber(v, 'version');
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`unexpected version ${JSON.stringify(v)} in a script reply`);
+  return n;
+}
+
 /** `-1` on the wire means "until an operator closes it". */
 function toRetryAfter(v: unknown): number {
   const n = toNumber(v, 'retryAfterMs');
@@ -78,7 +89,7 @@ export function decodeReply(reply: unknown): DecodedReply {
       openedAt: toNumber(r[4], 'openedAt'),
       retryAfterMs: toRetryAfter(r[5]),
       probesInFlight: toNumber(r[6], 'probesInFlight'),
-      version: toNumber(r[7], 'version'),
+      version: toVersion(r[7]),
       windowCalls: toNumber(r[8], 'windowCalls'),
       windowFailures: toNumber(r[9], 'windowFailures'),
       transitioned: toNumber(r[10], 'transitioned') === 1,
@@ -93,8 +104,11 @@ export function decodeOutcome(result: string): AcquireOutcome {
 }
 
 /**
- * Decodes a message published by a script (a transition). Returns undefined for anything else, so
- * a stranger publishing on the channel cannot disturb the breakers.
+ * Decodes a message published by a script (a transition). Returns undefined for anything else.
+ * Anyone who can PUBLISH on the channel can forge a well-formed message, so a breaker never applies
+ * its content: a message only makes the breakers of that name re-read the store (at most one read
+ * in flight each), and the store's state decides. A stranger on the channel therefore cannot
+ * disturb the breakers; a flood of messages costs each breaker at most one read at a time.
  */
 export function decodeMessage(message: string): StoreChange | undefined {
   let m: unknown;

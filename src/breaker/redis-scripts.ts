@@ -118,5 +118,6 @@ export function runScript(client: ScriptHost, name: ScriptName, keys: readonly s
   const script = scripts().get(name);
   const fn = script && (client as unknown as Record<string, ScriptCommand | undefined>)[script.command];
   if (typeof fn !== 'function') return Promise.reject(new Error(`script ${name} is not defined on this client`));
-  return fn.call(client, ...keys, ...argv);
+  // A script is given exactly the keys it declares (its file name says how many), never more.
+  return fn.call(client, ...keys.slice(0, script?.numberOfKeys), ...argv);
 }

@@ -38,8 +38,8 @@ import type { BreakerStore, Disposable, StoreChange } from './store.js';
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
   /**
-   * Prefix of every key and of the default channel. A breaker's keys are `<prefix>:{<name>}` (its
-   * state hash) and `<prefix>:{<name>}:probes` (its probe leases). Non-empty, no braces, no whitespace.
+   * Prefix of every key and of the default channel. A breaker's key is `<prefix>:{<name>}` (its
+   * state hash, probe leases included). Non-empty, no braces, no whitespace.
    * @default 'circuit_breaker'
    */
   prefix?: string;

@@ -1,66 +1,46 @@
 /**
  * Reading and changing the breakers of one Redis: discovery by SCAN, state through the Redis
- * store's own `read` script (so the CLI shows exactly what every instance sees), operator changes
- * through `forceOpen` / `forceClose` / `reset`.
+ * store's own `read` script (so the CLI shows exactly what every instance sees; see
+ * read-breaker.ts), operator changes through `forceOpen` / `forceClose` / `reset`, and `forget`.
  * @module
  */
-import type { Cluster, Redis } from 'ioredis';
-import { DEFAULT_BREAKER_OPTIONS, toRuleConfig } from '../breaker/options.js';
-import { isClusterClient } from '../breaker/redis-client.js';
+import type { Redis } from 'ioredis';
 import type { RedisStore } from '../breaker/redis-store.js';
-import { CircuitState, type RuleConfig, type Snapshot } from '../breaker/state.js';
+import type { Snapshot } from '../breaker/state.js';
+import { readBreaker, repairReport, toRow, wrongTypeRow, type BreakerRow } from './read-breaker.js';
+import { isCluster, type RedisClient } from './redis-client.js';
 
-/** One breaker as the CLI shows it. */
-export interface BreakerRow {
-  name: string;
-  state: CircuitState;
-  /** Held open by an operator (`open NAME`) until `close` / `reset`. */
-  forced: boolean;
-  /** Consecutive counted failures (CLOSED). */
-  failures: number;
-  /** Probe successes so far (HALF_OPEN). */
-  successes: number;
-  /** When the circuit last opened (ms since the epoch, Redis clock), or null. */
-  openedAt: number | null;
-  /**
-   * ms until the next probe is admitted: 0 when one can start now, null when CLOSED or held open
-   * by an operator.
-   */
-  nextProbeInMs: number | null;
-  probesInFlight: number;
-  /** Calls / failures in the failure-rate window (failure-rate mode only). */
-  windowCalls: number;
-  windowFailures: number;
-}
-
-/** The rule config the CLI hands the store's scripts: the defaults, with the given reset timeout. */
-export function cliRuleConfig(resetTimeoutMs: number): RuleConfig {
-  return toRuleConfig({ ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined, resetTimeoutMs });
-}
+export type { BreakerRow } from './read-breaker.js';
+export { redisNow, type RedisClient } from './redis-client.js';
 
 /** Redis glob pattern matching `text` literally. */
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\^]/g, (c) => `\\${c}`);
 }
 
-/** A single Redis or a Redis Cluster. */
-export type RedisClient = Redis | Cluster;
-
-function isCluster(client: RedisClient): client is Cluster {
-  return isClusterClient(client);
+/** A `<prefix>:{<name>}` key and its Redis type (`hash` for a breaker; anything else is corrupt). */
+export interface BreakerKey {
+  name: string;
+  type: string;
 }
 
 /**
- * Names of every breaker under `prefix`: the `<prefix>:{<name>}` hashes (`:probes` sets are
- * skipped). On a Redis Cluster every master is scanned.
+ * Every `<prefix>:{<name>}` key, with its type (`:probes` keys are skipped), sorted by name. On a
+ * Redis Cluster every master is scanned.
  */
-export async function scanBreakerNames(client: RedisClient, prefix: string): Promise<string[]> {
+export async function scanBreakerKeys(client: RedisClient, prefix: string): Promise<BreakerKey[]> {
   const nodes = isCluster(client) ? client.nodes('master') : [client];
   const perNode = await Promise.all(nodes.map((node) => scanNode(node, prefix)));
-  return [...new Set(perNode.flat())].sort();
+  const byName = new Map(perNode.flat().map((k) => [k.name, k]));
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function scanNode(client: Redis, prefix: string): Promise<string[]> {
+/** Names of every breaker under `prefix`: the `<prefix>:{<name>}` hashes. */
+export async function scanBreakerNames(client: RedisClient, prefix: string): Promise<string[]> {
+  return (await scanBreakerKeys(client, prefix)).filter((k) => k.type === 'hash').map((k) => k.name);
+}
+
+async function scanNode(client: Redis, prefix: string): Promise<BreakerKey[]> {
   const pattern = `${globEscape(prefix)}:{*}`;
   const head = `${prefix}:{`;
   const keys = new Set<string>();
@@ -71,65 +51,86 @@ async function scanNode(client: Redis, prefix: string): Promise<string[]> {
     for (const key of batch) if (key.startsWith(head) && key.endsWith('}')) keys.add(key);
   } while (cursor !== '0');
   if (keys.size === 0) return [];
-  // only hashes are breakers: never hand another kind of key to the store's scripts
   const list = [...keys];
   const pipeline = client.pipeline();
   for (const key of list) pipeline.type(key);
   const types = (await pipeline.exec()) ?? [];
   return list
-    .filter((_, i) => types[i]?.[1] === 'hash')
-    .map((key) => key.slice(head.length, -1))
-    .filter((name) => name.length > 0 && !/[{}\s]/.test(name));
+    .map((key, i) => ({ name: key.slice(head.length, -1), type: String(types[i]?.[1] ?? 'unknown') }))
+    .filter(({ name }) => name.length > 0 && !/[{}\s]/.test(name));
 }
 
-/** A snapshot as a row. */
-export function toRow(name: string, s: Snapshot, cfg: RuleConfig): BreakerRow {
-  let nextProbeInMs: number | null = null;
-  if (s.state === CircuitState.OPEN && !s.forced) nextProbeInMs = Number.isFinite(s.retryAfterMs) ? s.retryAfterMs : null;
-  else if (s.state === CircuitState.HALF_OPEN) nextProbeInMs = s.probesInFlight < cfg.halfOpenMaxProbes ? 0 : s.retryAfterMs;
-  return {
-    name,
-    state: s.state,
-    forced: s.forced,
-    failures: s.failures,
-    successes: s.successes,
-    openedAt: s.openedAt > 0 ? s.openedAt : null,
-    nextProbeInMs,
-    probesInFlight: s.probesInFlight,
-    windowCalls: s.windowCalls,
-    windowFailures: s.windowFailures,
-  };
-}
-
-/** Every breaker under the store's prefix, read through the store, sorted by name. */
-export async function listBreakers(client: RedisClient, store: RedisStore, cfg: RuleConfig): Promise<BreakerRow[]> {
-  const names = await scanBreakerNames(client, store.prefix);
-  return Promise.all(names.map(async (name) => toRow(name, await store.read(name, cfg), cfg)));
-}
-
-/** The Redis server's clock (ms), so "ago" and "in" agree with the scripts. */
-export async function redisNow(client: RedisClient): Promise<number> {
-  const [s, us] = await client.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+/**
+ * Every breaker under the store's prefix, sorted by name; none, however corrupt, fails the list.
+ * A key of another type is listed as corrupt, and never handed to the store's scripts (which would
+ * repair it, and it may be someone else's).
+ */
+export async function listBreakers(client: RedisClient, store: RedisStore, defaultResetTimeoutMs: number): Promise<BreakerRow[]> {
+  const keys = await scanBreakerKeys(client, store.prefix);
+  return Promise.all(
+    keys.map(async ({ name, type }) => (type === 'hash' ? (await readBreaker(client, store, name, defaultResetTimeoutMs)).row : wrongTypeRow(name, type, defaultResetTimeoutMs))),
+  );
 }
 
 export type ControlCommand = 'open' | 'close' | 'reset';
+
+/** Whether breaker `name` has a state hash in Redis (a breaker that never failed has none). */
+export async function breakerExists(client: RedisClient, store: RedisStore, name: string): Promise<boolean> {
+  return (await client.exists(store.keys(name).hash)) === 1;
+}
 
 /** The outcome of an operator command. */
 export interface ControlResult {
   name: string;
   command: ControlCommand;
-  /** Whether the breaker had a key in Redis before the command (false: likely a typo). */
+  /** Whether the breaker had a key in Redis before the command (false only with `--create`). */
   existed: boolean;
   before: BreakerRow;
   after: BreakerRow;
 }
 
-/** Runs `open` / `close` / `reset` on breaker `name`. */
-export async function controlBreaker(client: RedisClient, store: RedisStore, command: ControlCommand, name: string, cfg: RuleConfig): Promise<ControlResult> {
-  const existed = (await client.exists(store.keys(name).hash)) === 1;
-  const before = toRow(name, await store.read(name, cfg), cfg);
-  const op = command === 'open' ? store.forceOpen(name, cfg) : command === 'close' ? store.forceClose(name, cfg) : store.reset(name, cfg);
-  const after = toRow(name, await op, cfg);
+/** Runs `op`, once more when the script reported that it repaired a corrupt key instead. */
+async function afterRepair(op: () => Promise<Snapshot>): Promise<Snapshot> {
+  try {
+    return await op();
+  } catch (err) {
+    if (repairReport(err) === undefined) throw err;
+    return op();
+  }
+}
+
+/**
+ * Runs `open` / `close` / `reset` on breaker `name`, with the settings the breaker stores (so its
+ * own options are kept), on any state however corrupt.
+ */
+export async function controlBreaker(client: RedisClient, store: RedisStore, command: ControlCommand, name: string, defaultResetTimeoutMs: number): Promise<ControlResult> {
+  const existed = await breakerExists(client, store, name);
+  const { row: before, settings } = await readBreaker(client, store, name, defaultResetTimeoutMs);
+  const cfg = settings.cfg;
+  const op = command === 'open' ? () => store.forceOpen(name, cfg) : command === 'close' ? () => store.forceClose(name, cfg) : () => store.reset(name, cfg);
+  const after = toRow(name, await afterRepair(op), settings);
   return { name, command, existed, before, after };
+}
+
+/** The outcome of `forget`. */
+export interface ForgetResult {
+  name: string;
+  /** Keys the breaker had and no longer has (its state hash, its probe leases); 0: nothing to forget. */
+  deleted: number;
+  /** The breaker before it was forgotten, or null when it had no keys. */
+  before: BreakerRow | null;
+}
+
+/**
+ * Deletes breaker `name`'s keys (`<prefix>:{<name>}` and its `:probes`, one slot, one DEL). It is
+ * reset first, so that every running instance hears at once that it is closed.
+ */
+export async function forgetBreaker(client: RedisClient, store: RedisStore, name: string, defaultResetTimeoutMs: number): Promise<ForgetResult> {
+  const keys = store.keys(name);
+  const existing = await client.exists(keys.hash, keys.probes);
+  if (existing === 0) return { name, deleted: 0, before: null };
+  const { row: before, settings } = await readBreaker(client, store, name, defaultResetTimeoutMs);
+  await afterRepair(() => store.reset(name, settings.cfg)).catch(() => undefined); // the DEL below decides
+  await client.del(keys.hash, keys.probes); // (the reset may have deleted the leases already)
+  return { name, deleted: existing, before };
 }

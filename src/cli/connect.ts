@@ -6,26 +6,26 @@
 import type * as IORedis from 'ioredis';
 import type { Cluster, Redis } from 'ioredis';
 import { CliError } from './errors.js';
+import { displayUrl, UNPARSED_URL } from './redact-url.js';
 
-/** `raw` with its password masked, for messages. */
-export function redactUrl(raw: string): string {
-  return raw.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@');
-}
-
-/** Validates a Redis URL. @throws CliError (exit 2) naming what is wrong */
+/** Validates a Redis URL. @throws CliError (exit 2) naming what is wrong, never repeating a password */
 export function parseRedisUrl(raw: string): URL {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new CliError(`invalid Redis URL "${redactUrl(raw)}": expected redis://[user:password@]host[:port][/db]`);
+    throw new CliError(
+      `invalid Redis URL ${UNPARSED_URL}: expected redis://[user:password@]host[:port][/db]; percent-encode @ / ? # % in a password (%40 %2F %3F %23 %25)`,
+    );
   }
+  const shown = displayUrl(u);
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new CliError(`invalid Redis URL "${redactUrl(raw)}": the scheme must be redis:// or rediss://, got ${u.protocol}//`);
+    throw new CliError(`invalid Redis URL "${shown}": the scheme must be redis:// or rediss://, got ${u.protocol}//`);
   }
-  if (u.hostname === '') throw new CliError(`invalid Redis URL "${redactUrl(raw)}": no host`);
+  if (u.hostname === '') throw new CliError(`invalid Redis URL "${shown}": no host`);
   if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) {
-    throw new CliError(`invalid Redis URL "${redactUrl(raw)}": the path must be a database number, got "${u.pathname}"`);
+    // the path is not repeated: with a raw "/" in a password, it holds the rest of the password
+    throw new CliError(`invalid Redis URL "${u.protocol}//${u.host}/…": the path must be a database number (/0, /1, …); percent-encode / in a password (%2F)`);
   }
   return u;
 }
@@ -92,7 +92,7 @@ export async function connectRedis(url: URL, timeoutMs: number, cluster = false)
     client.disconnect();
     const raw = reason(lastError ?? err);
     const why = /timed? ?out|no answer/i.test(raw) ? `no answer within ${timeoutMs} ms` : raw;
-    throw new CliError(`cannot connect to Redis${cluster ? ' Cluster' : ''} at ${redactUrl(url.href)}: ${why}`);
+    throw new CliError(`cannot connect to Redis${cluster ? ' Cluster' : ''} at ${displayUrl(url)}: ${why}`);
   } finally {
     clearTimeout(timer);
   }

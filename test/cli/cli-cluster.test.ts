@@ -6,18 +6,11 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BREAKER_OPTIONS } from '../../src/breaker/options.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
-import { runCli } from '../../src/cli/main.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { cli } from './run.js';
 
 const cfg = { ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined };
 const NAMES = ['openai', 'anthropic', 'local', 'search-api', 'reranker', 'vector-store', 'embeddings', 'moderation'];
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {} });
-  return { code, out, err };
-}
 
 let cluster: RedisCluster;
 let client: Cluster;
@@ -56,6 +49,17 @@ describe('llm-breaker on a Redis Cluster', () => {
     expect((await store.read('vector-store', cfg)).forced).toBe(true);
     expect((await cli(['close', 'openai', '--cluster', '--redis', cluster.url, '--prefix', 'cli_cluster'])).code).toBe(0);
     expect((await store.read('openai', cfg)).state).toBe('closed');
+  });
+
+  it('forget NAME --cluster deletes both keys of the breaker on its node', async () => {
+    await client.zadd('cli_cluster:{moderation}:probes', Date.now() + 60_000, 'lease-1');
+    expect(await client.exists('cli_cluster:{moderation}', 'cli_cluster:{moderation}:probes')).toBe(2);
+    const r = await cli(['forget', 'moderation', '--cluster', '--redis', cluster.url, '--prefix', 'cli_cluster']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('breaker "moderation" forgotten: 2 keys deleted');
+    expect(await client.exists('cli_cluster:{moderation}', 'cli_cluster:{moderation}:probes')).toBe(0);
+    expect((await cli(['forget', 'moderation', '--cluster', '--redis', cluster.url, '--prefix', 'cli_cluster'])).code).toBe(1);
   });
 
   it('an unreachable seed node: exit 2', async () => {

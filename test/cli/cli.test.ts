@@ -2,62 +2,17 @@
  * The `llm-breaker` CLI against a real, private redis-server: in process (runCli) for most cases,
  * and as a child process for exit codes and the real entry point.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
-import { runCli } from '../../src/cli/main.js';
 import { formatDuration } from '../../src/cli/format.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../../src/breaker/options.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { cli, closedPort, spawnCli } from './run.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const cfg = { ...DEFAULT_BREAKER_OPTIONS, failureRate: undefined };
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], signal?: AbortSignal, onOut?: (text: string) => void): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: {
-      write: (t: string) => {
-        out += t;
-        onOut?.(out);
-      },
-    },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    ...(signal ? { signal } : {}),
-  });
-  return { code, out, err };
-}
-
-function spawnCli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: ROOT, timeout: 15_000, env: { ...process.env, REDIS_URL: '' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, out: stdout, err: stderr });
-    });
-  });
-}
-
-/** A port where nothing listens. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 1));
-    });
-  });
-}
 
 let server: RedisServer;
 let client: Redis;
@@ -98,11 +53,12 @@ describe('llm-breaker status', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+STATE\s+FAILURES\s+OPENED AT\s+NEXT PROBE\s+PROBES$/);
+    expect(lines[0]).toMatch(/^NAME\s+STATE\s+FAILURES\s+OPENED AT\s+RESET TIMEOUT\s+NEXT PROBE\s+PROBES$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['anthropic', 'openai', 'search']);
     const openai = lines.find((l) => l.startsWith('openai')) ?? '';
-    expect(openai).toMatch(/^openai\s+open\s+2\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(.+ ago\)\s+in (59|60)\.\ds\s+0$/);
-    expect(lines.find((l) => l.startsWith('anthropic'))).toMatch(/^anthropic\s+closed\s+1\s+-\s+-\s+0$/);
+    // (its resetTimeoutMs is stored by breakers that store their options, else --reset-timeout applies)
+    expect(openai).toMatch(/^openai\s+open\s+2\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(.+ ago\)\s+1m 00s( \(default\))?\s+in (59|60)\.\ds\s+0$/);
+    expect(lines.find((l) => l.startsWith('anthropic'))).toMatch(/^anthropic\s+closed\s+1\s+-\s+(30\.0s|1m 00s \(default\))\s+-\s+0$/);
     expect(r.out).not.toContain('elsewhere');
   });
 
@@ -201,10 +157,12 @@ describe('llm-breaker open / close / reset', () => {
     expect(await store.read('openai', cfg)).toMatchObject({ state: 'closed', failures: 0, openedAt: 0 });
   });
 
-  it('warns when the breaker did not exist (a typo?)', async () => {
-    const r = await cli(['open', 'opneai', '--redis', url, '--prefix', 'cli_typo']);
-    expect(r.code).toBe(0);
-    expect(r.err).toContain('no breaker "opneai" existed under prefix "cli_typo"');
+  it('refuses a breaker that has no state (a typo?), names the closest one, and changes nothing', async () => {
+    const r = await cli(['open', 'opneai', '--redis', url, '--prefix', 'cli_test']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no breaker "opneai" under prefix "cli_test"; did you mean "openai"?');
+    expect(r.err).toContain('--create');
+    expect(await client.exists('cli_test:{opneai}', 'cli_test:{opneai}:probes')).toBe(0);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * The Redis store on a real 3-master Redis Cluster (issue 5, part 3):
  * - the shared breaker scenario suite, unchanged, on an ioredis `Cluster`;
- * - breakers whose hash tags land on different masters: each breaker's keys (state hash and probe
- *   zset) share one slot and live on the master that owns it (checked on the node itself);
+ * - breakers whose hash tags land on different masters: each breaker's key (the state hash, probe
+ *   leases included) lives on the master that owns its slot (checked on the node itself);
  * - a transition made through one Cluster client reaches a breaker on a second Cluster client by
  *   pub/sub (PUBLISH inside the scripts is broadcast over the cluster bus), for names on every master.
  * The cluster is torn down (processes killed, temp dir removed) after the file, even on failure.
@@ -14,7 +14,7 @@ import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import type { BreakerStore } from '../../src/breaker/store.js';
 import { startRedisCluster, type ClusterNodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { untilDelivered as untilMarkerDelivered, type Publisher } from '../redis/propagation.js';
+import { untilApplied, untilDelivered as untilMarkerDelivered, type Publisher } from '../redis/propagation.js';
 import { defineBreakerScenarios } from '../scenarios/breaker-scenarios.js';
 
 let clusterP: Promise<RedisCluster> | undefined;
@@ -65,6 +65,8 @@ defineBreakerScenarios('redis store on a 3-master Redis Cluster', async () => {
     propagate: async () => {
       const publishers = await (masterPublishers ??= Promise.all(cluster.nodes.map((n) => cluster.nodeClient(n.port))));
       await Promise.all(stores.flatMap((s) => publishers.map((p) => untilDelivered(p, s))));
+      // a message makes each breaker re-read the store: wait for those reads too
+      await Promise.all(stores.map((s) => untilApplied(publishers[0]!, s, 5000)));
     },
     teardown: async () => {
       await Promise.all(stores.map((s) => s.close()));
@@ -121,7 +123,7 @@ describe('Redis Cluster: where the keys live', () => {
         for (let i = 0; i < 2; i++) await expect(b.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
         expect(await b.getState()).toBe('open');
         await sleep(120);
-        // a probe that hangs holds a lease in the probes zset
+        // a probe that hangs holds a lease (a p:<id> field of the state hash)
         let release!: () => void;
         const probe = b.execute(() => new Promise<string>((r) => (release = () => r('late'))));
         await waitFor(() => release !== undefined, 2000, 'the probe to start');
@@ -130,10 +132,10 @@ describe('Redis Cluster: where the keys live', () => {
 
         const keys = store.keys(name);
         expect(await cluster.keySlot(keys.hash)).toBe(slot);
-        expect(await cluster.keySlot(keys.probes)).toBe(slot);
         const node = nodeKeys.get(owner.port)!;
         expect(await node.hget(keys.hash, 'state'), `state hash of ${name} on ${owner.key}`).toBe('half_open');
-        expect(await node.zcard(keys.probes), `probe zset of ${name} on ${owner.key}`).toBe(1);
+        const leases = Object.keys(await node.hgetall(keys.hash)).filter((f) => f.startsWith('p:'));
+        expect(leases, `probe lease of ${name} on ${owner.key}`).toHaveLength(1);
         expect(await node.pttl(keys.hash)).toBeGreaterThan(0); // keys carry a TTL
         for (const other of cluster.nodes) {
           if (other.port === owner.port) continue;

@@ -18,6 +18,8 @@ const DIR = join(ROOT, '.tmp', 'fleet-results');
 const OUT = join(ROOT, 'docs', 'reliability.md');
 /** The security section is prose, not figures: copied as is from here. */
 const SECURITY_SECTION = join(ROOT, 'test', 'fleet', 'security-section.md');
+/** §6 (rollback, lost key, reshard, forged messages): figures printed by the tests it names, copied as is from here. */
+const STORE_AUTHORITY_SECTION = join(ROOT, 'test', 'fleet', 'store-authority-section.md');
 const run = !process.argv.includes('--no-run');
 
 let testStatus = 0;
@@ -214,7 +216,9 @@ if (forced || tripped) {
 } else p(missing('redis-restart-forced'));
 p();
 
-p('## 6. A process that has just started');
+p(readFileSync(STORE_AUTHORITY_SECTION, 'utf8').trimEnd());
+p();
+p('## 7. A process that has just started');
 p();
 p('`test/fleet/cold-start.test.ts` › *each calling at once, they send 0 requests to the primary*. A running instance opens');
 p(`the primary's circuit by real counted failures (\`resetTimeoutMs\` 60 s); then ${cold?.instances ?? 6} **new** processes are started at once`);
@@ -236,9 +240,10 @@ p('  bounded by the `redisStore` option `connectTimeoutMs` (default 1000 ms; tim
 p('  count). A new breaker\'s first read, and so its first call, follows the fleet\'s state. Only a connection that fails,');
 p('  or does not become ready within the bound, puts the breaker on its local state (`storeError`), as any outage does. A');
 p('  lazy client nobody connected (`wait`) and a connection lost after it was up are refused at once.');
-p('- At most 128 store commands are on the wire per store; the others queue without a timer, and a command\'s `timeoutMs`');
-p('  starts when it is sent. 20,000 breakers created at once on one store all start on the shared state (0 fall back;');
-p('  `test/redis/startup.test.ts`). When a sent command times out, Redis is stalled and the queued ones are refused at once.');
+p('- At most 128 store commands are on the wire per store; the others queue without a timer. A sent command times out');
+p('  when the connection has answered nothing for `timeoutMs` (a command waiting behind a burst while replies keep coming');
+p('  waits on, up to 20 × `timeoutMs`). 20,000 breakers created at once on one store all start on the shared state (0 fall');
+p('  back; `test/redis/startup.test.ts`). When a sent command times out, Redis is stalled and the queued ones are refused at once.');
 p('- `forceOpen()`, `forceClose()` and `reset()` reach Redis or reject with a `StoreError`; they never change one instance');
 p('  only. A one-off script\'s operator action on a client still connecting works.');
 p('- A circuit an instance opened on its local state while Redis was unreachable, still in its open period when Redis');
@@ -265,8 +270,8 @@ p('   *Redis restarted empty* tests). After a restart without persistence (or a 
 p('   version 0 for the breaker, older than every version the instances\' mirrors hold, so the re-read after the');
 p('   reconnection was ignored: a forced-open circuit stayed open on every instance indefinitely while Redis (and any new');
 p('   instance) said closed, and a tripped one kept doing an awaited `acquireProbe` round trip on every call. Fix: on a');
-p('   resync, a version-0 reply against a newer mirror is confirmed by a second read (a key created meanwhile has a higher');
-p('   version) and then applied; a failed re-read degrades the breaker, whose recovery loop re-reads with the store winning.');
+p('   resync, the re-read wins over the mirror whatever its version (it was sent after the mirror\'s last reply arrived: §6);');
+p('   a failed re-read degrades the breaker, whose recovery loop re-reads with the store winning.');
 p('3. **A transition published while an instance was subscribing was lost** (found by the same fleet test; fixed');
 p('   concurrently in `src/breaker/redis-subscriber.ts`, which now emits `resync` on the first subscription too). An');
 p('   operator\'s `forceOpen` made right after an instance started was never seen by it (its state read happened before its');

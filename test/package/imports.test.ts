@@ -46,7 +46,7 @@ describe('the packed package', () => {
     const cli = join(installed, pkg.bin['llm-breaker'] ?? '');
     expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
     expect(statSync(cli).mode & 0o111).not.toBe(0);
-    expect(statSync(join(installed, 'dist', 'lua', 'read-2.lua')).isFile()).toBe(true);
+    expect(statSync(join(installed, 'dist', 'lua', 'read-1.lua')).isFile()).toBe(true);
     expect(statSync(join(installed, 'dist', 'lua', 'includes', 'rules.lua')).isFile()).toBe(true);
     expect(VERSION).toBe(pkg.version);
   });
@@ -108,8 +108,11 @@ describe('the packed package', () => {
     const redis = await startRedisServer();
     try {
       const cli = 'node_modules/llm-breaker/dist/cli.js';
-      const opened = await node(full, [cli, 'open', 'packaged', '--redis', redis.url]);
-      expect(opened.stderr).toContain('no breaker "packaged" existed');
+      const refused = await node(full, [cli, 'open', 'packaged', '--redis', redis.url]);
+      expect(refused.stderr).toContain('no breaker "packaged" under prefix "circuit_breaker"');
+      expect(refused.code).toBe(1);
+      const opened = await node(full, [cli, 'open', 'packaged', '--create', '--redis', redis.url]);
+      expect(opened.stdout).toContain('breaker "packaged" held open (created: it had no state)');
       expect(opened.code).toBe(0);
       const status = await node(full, [cli, 'status', '--redis', redis.url, '--json']);
       expect(status.code).toBe(0);

@@ -3,54 +3,26 @@
  * abandoned probes, Redis killed / paused / restarted mid-run, and garbage in the breaker's keys.
  */
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitBreakerOptions } from '../../src/breaker/circuit-breaker.js';
-import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/breaker/redis-store.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
+import { redisStore } from '../../src/breaker/redis-store.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { isStoreError, type StoreError } from '../../src/errors/store-error.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { startBreakerChild, type BreakerChild } from './child-process.js';
 import { sleep, uniqueName, useRedis, waitFor } from './fixture.js';
 import { untilDelivered } from './propagation.js';
+import { Boom, fail, ok, useInstances } from './instances.js';
 
 const redis = useRedis();
 
-class Boom extends Error {
-  override name = 'Boom';
-}
-const ok = () => Promise.resolve('ok');
-const fail = () => Promise.reject(new Boom());
+const { instance, breaker, cleanup } = useInstances(redis);
 
 let prefixes = 0;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/**
- * A store on its own client (a separate "instance"), live subscriber, cleaned up after the test.
- * A generous `timeoutMs` unless the test is about outages (it then passes a short one).
- */
-async function instance(prefix: string, options: RedisStoreOptions = {}): Promise<{ store: RedisStore; client: Redis }> {
-  const client = await redis.server.createClient();
-  const store = redisStore(client, { prefix, timeoutMs: 2000, recoveryIntervalMs: 50, ...options });
-  cleanups.push(() => {
-    client.disconnect();
-  });
-  cleanups.push(() => store.close());
-  await untilDelivered(client, store);
-  return { store, client };
-}
-
-function breaker(name: string, store: RedisStore, options: Omit<CircuitBreakerOptions, 'store'> = {}): CircuitBreaker {
-  const b = new CircuitBreaker(name, { store, isFailure: (e) => e instanceof Boom, ...options });
-  cleanups.push(() => b.close());
-  return b;
-}
 
 async function child(opts: Parameters<typeof startBreakerChild>[0]): Promise<BreakerChild> {
   const c = await startBreakerChild(opts);
-  cleanups.push(() => c.exit());
+  cleanup(() => c.exit());
   return c;
 }
 
@@ -66,7 +38,7 @@ async function tap(channel: string): Promise<{ count(name: string): number }> {
     }
   });
   await sub.subscribe(channel);
-  cleanups.push(() => void sub.disconnect());
+  cleanup(() => void sub.disconnect());
   return { count: (name) => seen.filter((n) => n === name).length };
 }
 

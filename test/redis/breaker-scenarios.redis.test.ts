@@ -8,7 +8,7 @@ import { afterAll } from 'vitest';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { defineBreakerScenarios } from '../scenarios/breaker-scenarios.js';
-import { untilDelivered } from './propagation.js';
+import { untilApplied, untilDelivered } from './propagation.js';
 
 let server: Promise<RedisServer> | undefined;
 afterAll(async () => {
@@ -40,7 +40,7 @@ defineBreakerScenarios('redis store, private redis-server', async () => {
     resetTimeoutMs: 250,
     probeLeaseMs: 600,
     propagate: async () => {
-      await Promise.all(stores.map((s) => untilDelivered(clients[0]!, s)));
+      await Promise.all(stores.map((s) => untilApplied(clients[0]!, s)));
     },
     teardown: async () => {
       await Promise.all(stores.map((s) => s.close()));

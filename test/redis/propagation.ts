@@ -53,3 +53,22 @@ export async function untilDelivered(publisher: Publisher, store: BreakerStore &
     sub.dispose();
   }
 }
+
+/** What {@link untilApplied} pings: a `Redis` connection, or a `Cluster` (each of its master connections). */
+export interface Pingable {
+  ping(): Promise<unknown>;
+  nodes?: (role: 'master') => Array<{ ping(): Promise<unknown> }>;
+}
+
+/**
+ * Resolves once a transition published before now has reached the breakers of `store` AND their
+ * re-read of the store (a message only makes a breaker re-read) has been applied: the marker is
+ * delivered after the message, each breaker sent its read when the message arrived, and one more
+ * round trip on each connection the store's client uses answers after that read.
+ */
+export async function untilApplied(publisher: Publisher, store: BreakerStore & { channel: string; client: Pingable }, timeoutMs = 3000): Promise<void> {
+  await untilDelivered(publisher, store, timeoutMs);
+  const { client } = store;
+  await Promise.all(typeof client.nodes === 'function' ? client.nodes('master').map((n) => n.ping()) : [client.ping()]);
+  await new Promise((resolve) => setImmediate(resolve));
+}

@@ -37,6 +37,12 @@ const badFields: Array<[string, string]> = [
   ['openedAt', ''],
   ['version', '1e99'],
   ['w170000c', 'lots'],
+  // out of range: Lua reads 9999999999999999 as 1e16, which cannot be incremented (a frozen version)
+  ['version', '9999999999999999'],
+  ['version', '4503599627370497'], // 2^52 + 1
+  ['failures', '9999999999999999'],
+  ['openedAt', '9999999999999999'], // above the Date range
+  ['openedAt', String(Date.now() + 10 * 86_400_000)], // days ahead of the Redis clock: open for ever
 ];
 
 describe('corrupt hash fields', () => {
@@ -97,19 +103,50 @@ describe('keys of the wrong type', () => {
   it.each([
     ['the state key is a string', async (hash: string) => void (await redis.client.set(hash, 'oops'))],
     ['the state key is a list', async (hash: string) => void (await redis.client.lpush(hash, 'a', 'b'))],
-    ['the probes key is a string', async (_hash: string, probes: string) => void (await redis.client.set(probes, 'oops'))],
-    ['the probes key is a hash', async (_hash: string, probes: string) => void (await redis.client.hset(probes, 'a', '1'))],
-  ])('%s: rejects with a StoreError and repairs both keys', async (_label, spoil) => {
+  ])('%s: rejects with a StoreError and repairs the key', async (_label, spoil) => {
     const store = redis.store();
     const name = uniqueName('type');
-    const { hash, probes } = store.keys(name);
-    await redis.client.del(hash, probes);
-    await spoil(hash, probes);
+    const { hash } = store.keys(name);
+    await redis.client.del(hash);
+    await spoil(hash);
     const err = await rejection(store.acquireProbe(name, cfg, 'p'));
-    expect(err.message).toMatch(/holds a (string|list|hash), not a (hash|zset)/);
+    expect(err.message).toMatch(/holds a (string|list), not a hash/);
     expect(await redis.client.type(hash)).toBe('hash');
-    expect(['none', 'zset']).toContain(await redis.client.type(probes));
     await expect(store.recordFailure(name, cfg, 0, false)).resolves.toMatchObject({ state: 'closed', failures: 1 });
+  });
+});
+
+describe('probe leases out of range', () => {
+  it.each([['inf'], ['+inf'], ['1e999'], [String(Date.now() + 10 * 86_400_000)]])('a lease expiring at %s: rejects with a StoreError and repairs the key', async (expiry) => {
+    const store = redis.store();
+    const name = uniqueName('lease');
+    const { hash } = store.keys(name);
+    await opened(name);
+    await redis.client.hset(hash, 'p:forged-lease', expiry);
+    const err = await rejection(store.read(name, cfg));
+    expect(err.message).toContain('field p:forged-lease');
+    expect(await redis.client.hexists(hash, 'p:forged-lease')).toBe(0);
+    expect(await redis.client.hget(hash, 'state')).toBe('closed');
+    await expect(store.read(name, cfg)).resolves.toMatchObject({ state: 'closed', probesInFlight: 0, retryAfterMs: 0 });
+  });
+
+  it('a live lease within probeLeaseMs is not corruption', async () => {
+    const store = redis.store();
+    const name = uniqueName('lease-ok');
+    await redis.client.hset(store.keys(name).hash, 'state', 'half_open', 'version', '7', 'p:someone', String(Date.now() + 4000));
+    await expect(store.read(name, cfg)).resolves.toMatchObject({ state: 'half_open', probesInFlight: 1 });
+  });
+
+  it('a repair rewrites the hash in place and drops every other field', async () => {
+    const store = redis.store();
+    const name = uniqueName('inplace');
+    const { hash } = store.keys(name);
+    await opened(name);
+    await redis.client.hset(hash, 'failures', 'NaN', 'p:x', '12', 'w1c', '3', 'note', 'kept? no: a repair starts afresh');
+    await rejection(store.read(name, cfg));
+    expect(Object.keys(await redis.client.hgetall(hash)).sort()).toEqual(
+      ['failureThreshold', 'failures', 'forced', 'halfOpenMaxProbes', 'openedAt', 'resetTimeoutMs', 'state', 'successThreshold', 'successes', 'version'].sort(),
+    );
   });
 });
 

@@ -10,26 +10,12 @@ import { isStoreError } from '../../src/errors/store-error.js';
 import { RedisStore, redisStore } from '../../src/breaker/redis-store.js';
 import { SCRIPT_NAMES, luaDirectory, readScripts } from '../../src/breaker/redis-scripts.js';
 import { ruleConfig, sleep, uniqueName, useRedis } from './fixture.js';
+import { keySlot } from '../helpers/key-slot.js';
 
 const redis = useRedis();
 
-/** Redis Cluster key slot (CRC16/XMODEM of the hash tag, mod 16384). */
-function keySlot(key: string): number {
-  const open = key.indexOf('{');
-  if (open !== -1) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) key = key.slice(open + 1, close);
-  }
-  let crc = 0;
-  for (const byte of Buffer.from(key)) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc % 16384;
-}
-
 describe('keys', () => {
-  it('are <prefix>:{<name>} and <prefix>:{<name>}:probes, hash-tagged into one cluster slot', async () => {
+  it('are one hash <prefix>:{<name>}, probe leases included; the legacy :probes key is never written', async () => {
     const store = redis.store();
     const name = uniqueName('keys');
     expect(store.keys(name)).toEqual({ hash: `circuit_breaker:{${name}}`, probes: `circuit_breaker:{${name}}:probes` });
@@ -38,9 +24,14 @@ describe('keys', () => {
     const cfg = ruleConfig({ failureThreshold: 1, resetTimeoutMs: 20 });
     await store.recordFailure(name, cfg, 0, false);
     await sleep(25);
-    await store.acquireProbe(name, cfg, 'p');
+    const granted = await store.acquireProbe(name, cfg, 'p');
+    expect(granted.outcome).toBe('granted');
     expect(await redis.client.type(`circuit_breaker:{${name}}`)).toBe('hash');
-    expect(await redis.client.type(`circuit_breaker:{${name}}:probes`)).toBe('zset');
+    const expiry = Number(await redis.client.hget(`circuit_breaker:{${name}}`, 'p:p'));
+    expect(expiry).toBeGreaterThan(Date.now() + 4000); // probeLeaseMs 5000 from now (Redis clock)
+    expect(await redis.client.exists(`circuit_breaker:{${name}}:probes`)).toBe(0);
+    await store.releaseProbe(name, cfg, 'p', 'neutral');
+    expect(await redis.client.hexists(`circuit_breaker:{${name}}`, 'p:p')).toBe(0);
     const custom = redis.store({ prefix: 'myapp:cb' });
     await custom.forceOpen(name, cfg);
     expect(await redis.client.hget(`myapp:cb:{${name}}`, 'state')).toBe('open');
@@ -57,7 +48,22 @@ describe('keys', () => {
       successes: '0',
       openedAt: String(opened.openedAt),
       version: String(opened.version),
+      // the options of the breaker that wrote (for operators: the CLI's next-probe time)
+      resetTimeoutMs: '5000',
+      failureThreshold: '3',
+      successThreshold: '2',
+      halfOpenMaxProbes: '1',
     });
+  });
+
+  it('store the options of the breaker that wrote, on every script write', async () => {
+    const store = redis.store();
+    const name = uniqueName('opts');
+    const { hash } = store.keys(name);
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 7, resetTimeoutMs: 1234, successThreshold: 4, halfOpenMaxProbes: 3 }), 0, false);
+    expect(await redis.client.hmget(hash, 'resetTimeoutMs', 'failureThreshold', 'successThreshold', 'halfOpenMaxProbes')).toEqual(['1234', '7', '4', '3']);
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 9, resetTimeoutMs: 45_000 }), 0, false);
+    expect(await redis.client.hmget(hash, 'resetTimeoutMs', 'failureThreshold', 'successThreshold', 'halfOpenMaxProbes')).toEqual(['45000', '9', '2', '1']);
   });
 
   it('get a TTL on every write, refreshed by each write, never by a read', async () => {
@@ -69,12 +75,10 @@ describe('keys', () => {
     await store.recordFailure(name, cfg, 0, false);
     await sleep(30);
     await store.acquireProbe(name, cfg, 'p');
-    const { hash, probes } = store.keys(name);
-    for (const key of [hash, probes]) {
-      const ttl = await redis.client.pttl(key);
-      expect(ttl).toBeGreaterThan(4800);
-      expect(ttl).toBeLessThanOrEqual(5000);
-    }
+    const { hash } = store.keys(name);
+    const ttl = await redis.client.pttl(hash);
+    expect(ttl).toBeGreaterThan(4800);
+    expect(ttl).toBeLessThanOrEqual(5000);
     await sleep(120);
     await store.read(name, cfg);
     expect(await redis.client.pttl(hash)).toBeLessThan(4900);
@@ -87,8 +91,32 @@ describe('keys', () => {
   it('never expire before the state stops mattering (TTL ≥ resetTimeoutMs)', async () => {
     const store = redis.store({ keyTtlMs: 1000 });
     const name = uniqueName('ttl');
-    await store.forceOpen(name, ruleConfig({ resetTimeoutMs: 60_000 }));
+    await store.recordFailure(name, ruleConfig({ failureThreshold: 1, resetTimeoutMs: 60_000 }), 0, false);
+    expect(await redis.client.hget(store.keys(name).hash, 'state')).toBe('open');
     expect(await redis.client.pttl(store.keys(name).hash)).toBeGreaterThan(59_000);
+  });
+
+  it('a forced-open circuit outlives keyTtlMs: it lasts until forceClose or reset', async () => {
+    const store = redis.store({ keyTtlMs: 1000 });
+    const name = uniqueName('forced-ttl');
+    const cfg = ruleConfig({ resetTimeoutMs: 100, probeLeaseMs: 100 });
+    const { hash } = store.keys(name);
+    await store.recordFailure(name, cfg, 0, false); // an expiring key first
+    expect(await redis.client.pttl(hash)).toBeGreaterThan(0);
+    await store.forceOpen(name, cfg);
+    expect(await redis.client.pttl(hash)).toBe(-1); // no expiry
+    await sleep(1200); // past keyTtlMs, with no write meanwhile
+    const held = await store.read(name, cfg);
+    expect(held).toMatchObject({ state: 'open', forced: true, retryAfterMs: Number.POSITIVE_INFINITY });
+    await store.acquireProbe(name, cfg, 'p'); // denied: no write, still no expiry
+    expect(await redis.client.pttl(hash)).toBe(-1);
+    await store.forceClose(name, cfg);
+    const ttl = await redis.client.pttl(hash);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1000);
+    await store.forceOpen(name, cfg);
+    await store.reset(name, cfg);
+    expect(await redis.client.pttl(hash)).toBeGreaterThan(0);
   });
 
   it('versions keep increasing when an expired key is re-created', async () => {
@@ -161,8 +189,9 @@ describe('scripts', () => {
     expect([...scripts.keys()].sort()).toEqual([...SCRIPT_NAMES].sort());
     const { readFileSync } = await import('node:fs');
     for (const s of scripts.values()) {
-      expect(s.numberOfKeys).toBe(2);
-      const raw = readFileSync(join(luaDirectory(), `${s.name}-2.lua`), 'utf8');
+      expect(s.numberOfKeys).toBe(1); // one key per breaker: scripts keep working during a Cluster slot migration
+      const raw = readFileSync(join(luaDirectory(), `${s.name}-1.lua`), 'utf8');
+      expect(s.lua).not.toMatch(/KEYS\[2\]/);
       expect(raw).toMatch(/KEYS\[1\]/);
       expect(raw).toMatch(/ARGV/);
       expect(raw).toMatch(/Returns/);
@@ -184,9 +213,9 @@ describe('scripts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmb-lua-'));
     try {
       expect(() => readScripts(join(dir, 'nope'))).toThrow(/cannot read the Redis store's Lua scripts/);
-      writeFileSync(join(dir, 'read-2.lua'), '--- @include "missing"\n');
+      writeFileSync(join(dir, 'read-1.lua'), '--- @include "missing"\n');
       expect(() => readScripts(dir)).toThrow(/includes "missing"/);
-      writeFileSync(join(dir, 'read-2.lua'), 'return 1\n');
+      writeFileSync(join(dir, 'read-1.lua'), 'return 1\n');
       expect(() => readScripts(dir)).toThrow(/missing Lua script\(s\) record-successes/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

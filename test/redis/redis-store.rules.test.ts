@@ -113,7 +113,7 @@ describe('probes (HALF_OPEN)', () => {
     const s2 = await store.releaseProbe(name, cfg, 'p2', 'success');
     expect(s2).toMatchObject({ state: 'closed', failures: 0, successes: 0, probesInFlight: 0, transitioned: true, retryAfterMs: 0 });
     expect(s2.version).toBeGreaterThan(s1.version);
-    expect(await redis.client.exists(redis.store().keys(name).probes)).toBe(0);
+    expect(Object.keys(await redis.client.hgetall(redis.store().keys(name).hash)).filter((f) => f.startsWith('p:'))).toEqual([]);
   });
 
   it('a probe failure re-opens with a new openedAt', async () => {

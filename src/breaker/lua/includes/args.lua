@@ -1,10 +1,17 @@
 --[[
-  Common KEYS and ARGV of every breaker script. The rule config travels with every call, so a
-  breaker's options are never stored in Redis and every instance applies its own.
+  Common KEYS and ARGV of every breaker script. The rule config travels with every call, so every
+  instance applies its own options (the hash keeps a copy of the last writer's, for operators).
 
   KEYS[1]  <prefix>:{<name>}          hash: state, forced, failures, successes, openedAt, version,
-                                       and the failure-rate window as w<bucket>c / w<bucket>f
-  KEYS[2]  <prefix>:{<name>}:probes   zset: probe lease id -> expiry (ms, Redis clock)
+                                       the failure-rate window as w<bucket>c / w<bucket>f, the probe
+                                       leases as p:<lease id> -> expiry (ms, Redis clock), and the
+                                       writer's resetTimeoutMs, failureThreshold, successThreshold,
+                                       halfOpenMaxProbes
+
+  One key per breaker, and the scripts touch no other: while a Redis Cluster slot migrates, a script
+  naming keys some of which are missing answers TRYAGAIN (on every node, for the whole migration),
+  and a script touching a missing key on the migrating node fails. With one key, the node that holds
+  it runs the script, and otherwise ASK sends it to the node importing the slot.
 
   ARGV[1]  breaker name (for the published message)
   ARGV[2]  pub/sub channel the transitions are published on
@@ -20,7 +27,6 @@
   Operation-specific arguments start at ARGV[12].
 ]]
 local HKEY = KEYS[1]
-local PKEY = KEYS[2]
 local NAME = ARGV[1]
 local CHANNEL = ARGV[2]
 

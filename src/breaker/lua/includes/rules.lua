@@ -6,8 +6,23 @@
 ]]
 local WINDOW_BUCKETS = 10
 
-local function prune_leases()
-  redis.call('ZREMRANGEBYSCORE', PKEY, '-inf', int(NOW)) -- expiry <= now
+-- Forgets the leases whose expiry is <= now (saved with the next write).
+local function prune_leases(d)
+  for id, expiry in pairs(d.leases) do
+    if expiry <= NOW then d.leases[id] = nil end
+  end
+end
+
+-- The live leases (expiry after now): their number and the soonest expiry (nil when none).
+local function live_leases(d)
+  local n, soonest = 0, nil
+  for _, expiry in pairs(d.leases) do
+    if expiry > NOW then
+      n = n + 1
+      if soonest == nil or expiry < soonest then soonest = expiry end
+    end
+  end
+  return n, soonest
 end
 
 local function bucket_size()
@@ -51,7 +66,7 @@ local function open_circuit(d)
   d.forced = 0
   d.openedAt = NOW
   d.successes = 0
-  redis.call('DEL', PKEY)
+  d.leases = {}
   d.window = {}
   bump(d)
 end
@@ -61,7 +76,7 @@ local function close_circuit(d)
   d.forced = 0
   d.failures = 0
   d.successes = 0
-  redis.call('DEL', PKEY)
+  d.leases = {}
   d.window = {}
   bump(d)
 end
@@ -104,18 +119,18 @@ end
 -- applyAcquire. Returns the outcome ('granted' | 'denied' | 'closed') and whether it transitioned.
 local function apply_acquire(d, lease_id)
   if d.state == 'closed' then return 'closed', false end
-  prune_leases()
+  prune_leases(d)
   if d.state == 'open' then
     if d.forced == 1 or NOW < d.openedAt + CFG.resetTimeoutMs then return 'denied', false end
     d.state = 'half_open'
     d.successes = 0
-    redis.call('DEL', PKEY)
+    d.leases = {}
     bump(d)
-    redis.call('ZADD', PKEY, string.format('%.17g', NOW + CFG.probeLeaseMs), lease_id)
+    d.leases[lease_id] = NOW + CFG.probeLeaseMs
     return 'granted', true
   end
-  if redis.call('ZCARD', PKEY) < CFG.halfOpenMaxProbes then
-    redis.call('ZADD', PKEY, string.format('%.17g', NOW + CFG.probeLeaseMs), lease_id)
+  if live_leases(d) < CFG.halfOpenMaxProbes then
+    d.leases[lease_id] = NOW + CFG.probeLeaseMs
     return 'granted', false
   end
   return 'denied', false
@@ -124,8 +139,9 @@ end
 -- applyRelease. Returns whether it transitioned and whether anything changed.
 local function apply_release(d, lease_id, outcome)
   if d.state ~= 'half_open' then return false, false end
-  prune_leases()
-  if redis.call('ZREM', PKEY, lease_id) == 0 then return false, false end
+  prune_leases(d)
+  if d.leases[lease_id] == nil then return false, false end
+  d.leases[lease_id] = nil
   if outcome == 'failure' then
     open_circuit(d)
     return true, true

@@ -12,8 +12,7 @@
   "windowCalls":n,"windowFailures":n}
 ]]
 local function snapshot_of(d, transitioned)
-  local live = '(' .. int(NOW) -- leases whose expiry is after now
-  local probes = redis.call('ZCOUNT', PKEY, live, '+inf')
+  local probes, soonest = live_leases(d)
   local retry = 0
   if d.state == 'open' then
     if d.forced == 1 then
@@ -22,8 +21,7 @@ local function snapshot_of(d, transitioned)
       retry = math.max(0, d.openedAt + CFG.resetTimeoutMs - NOW)
     end
   elseif d.state == 'half_open' and probes >= CFG.halfOpenMaxProbes then
-    local first = redis.call('ZRANGEBYSCORE', PKEY, live, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-    retry = math.max(0, tonumber(first[2]) - NOW)
+    retry = math.max(0, soonest - NOW)
   end
   local wc, wf = window_totals(d)
   return {
@@ -56,12 +54,14 @@ end
   error reply the store turns into a StoreError. Writes made before an error reply are kept (no
   rollback). The new version is above the old one when it could be read (bump), and otherwise
   VERSION_MARGIN_MS ahead of the Redis clock: versions may run ahead of the clock by one per
-  transition within a millisecond, never by a second's worth.
+  transition within a millisecond, never by a second's worth. A hash is rewritten in place (fresh
+  fields first, then the others deleted), never deleted and re-created: during a Cluster slot
+  migration a script cannot write a key that is missing on the node it runs on.
 ]]
 local VERSION_MARGIN_MS = 1000
 
 local function repair(problem, salvaged_version)
-  redis.call('DEL', HKEY, PKEY)
+  if redis.call('TYPE', HKEY)['ok'] ~= 'hash' then redis.call('DEL', HKEY) end
   local d = fresh_state()
   if salvaged_version then
     d.version = salvaged_version
@@ -69,7 +69,16 @@ local function repair(problem, salvaged_version)
   else
     d.version = NOW + VERSION_MARGIN_MS
   end
-  save_state(d)
+  local written = save_state(d)
+  local others = {}
+  for _, f in ipairs(redis.call('HKEYS', HKEY)) do
+    if not written[f] then others[#others + 1] = f end
+    if #others == 1000 then
+      redis.call('HDEL', HKEY, unpack(others))
+      others = {}
+    end
+  end
+  if #others > 0 then redis.call('HDEL', HKEY, unpack(others)) end
   publish(snapshot_of(d, true))
   return redis.error_reply('BREAKER_CORRUPT ' .. problem .. '; repaired to a fresh closed state (version ' .. int(d.version) .. ')')
 end

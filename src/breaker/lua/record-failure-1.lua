@@ -2,8 +2,7 @@
   record-failure: a counted failure of a call admitted while CLOSED, with the reporter's pending
   successes (applied first). Mirrors applyFailure of src/breaker/state.ts; ignored unless CLOSED.
 
-  KEYS[1]  <prefix>:{<name>}          the state hash
-  KEYS[2]  <prefix>:{<name>}:probes   the probe-lease zset
+  KEYS[1]  <prefix>:{<name>}          the state hash (probe leases included: see includes/args.lua)
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] pending successes of the reporter
   ARGV[13] '1' when those successes reset the consecutive-failure count first, '0' otherwise

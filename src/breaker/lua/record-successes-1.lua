@@ -2,8 +2,7 @@
   record-successes: successes of calls admitted while CLOSED (batched by the breaker's
   write-behind). Mirrors applySuccesses of src/breaker/state.ts; never transitions.
 
-  KEYS[1]  <prefix>:{<name>}          the state hash
-  KEYS[2]  <prefix>:{<name>}:probes   the probe-lease zset
+  KEYS[1]  <prefix>:{<name>}          the state hash (probe leases included: see includes/args.lua)
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] count of successes (adds to the failure-rate window)
   ARGV[13] '1' to reset the consecutive-failure count, '0' not to

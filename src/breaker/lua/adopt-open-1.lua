@@ -5,8 +5,7 @@
   store keeps its state when it is forced open, opened at or after the offered openedAt, or made its
   last transition (version) at or after it; otherwise it becomes OPEN with the offered openedAt.
 
-  KEYS[1]  <prefix>:{<name>}          the state hash
-  KEYS[2]  <prefix>:{<name>}:probes   the probe-lease zset
+  KEYS[1]  <prefix>:{<name>}          the state hash (probe leases included: see includes/args.lua)
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] how long ago (ms, the instance's clock) the instance opened the circuit; the offered
            openedAt is the Redis clock minus this age
@@ -29,7 +28,7 @@ local function apply_adopt_open()
   d.state = 'open'
   d.openedAt = opened_at
   d.successes = 0
-  redis.call('DEL', PKEY)
+  d.leases = {}
   d.window = {}
   bump(d)
   return true

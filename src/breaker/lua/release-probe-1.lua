@@ -3,8 +3,7 @@
   probe was replaced). success may close, failure re-opens (new openedAt), neutral only frees the
   slot. Mirrors applyRelease of src/breaker/state.ts.
 
-  KEYS[1]  <prefix>:{<name>}          the state hash
-  KEYS[2]  <prefix>:{<name>}:probes   the probe-lease zset
+  KEYS[1]  <prefix>:{<name>}          the state hash (probe leases included: see includes/args.lua)
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] lease id given to acquire-probe
   ARGV[13] outcome: 'success', 'failure' or 'neutral'
