@@ -60,6 +60,8 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
   readonly attempts: Attempt[] = [];
   private textParts: string[] = [];
   private calls: Array<{ id: string; name: string; args: string[] }> = [];
+  /** The adapter's tool-call index → the call's position in `calls`. */
+  private callIndex = new Map<number, number>();
   private provider: string | undefined;
   private iterated = false;
   private outcome: Promise<CompletionResponse> | undefined;
@@ -199,11 +201,17 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
           this.textParts.push(ev.delta);
           yield { type: 'text', delta: ev.delta };
         } else {
-          const call = (this.calls[ev.index] ??= { id: ev.id, name: ev.name, args: [] });
+          // Dense positions whatever the adapter's indexes: toolCalls never has holes.
+          let index = this.callIndex.get(ev.index);
+          if (index === undefined) {
+            index = this.calls.push({ id: ev.id, name: ev.name, args: [] }) - 1;
+            this.callIndex.set(ev.index, index);
+          }
+          const call = this.calls[index]!;
           if (ev.id && !call.id) call.id = ev.id;
           if (ev.name && !call.name) call.name = ev.name;
           call.args.push(ev.argumentsDelta);
-          yield { type: 'tool_call_delta', index: ev.index, id: call.id, name: call.name, argumentsDelta: ev.argumentsDelta };
+          yield { type: 'tool_call_delta', index, id: call.id, name: call.name, argumentsDelta: ev.argumentsDelta };
         }
         const idle = Math.min(this.s.idleTimeoutMs, budget.remainingMs());
         scope.arm(idle, 'idle', `stream stalled: no event for ${Math.round(idle)} ms`);

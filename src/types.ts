@@ -111,16 +111,43 @@ export interface ToolCall {
  */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
 
-/** Token usage. Optional fields are present only when the provider reports them. */
+/** A count of {@link Usage} that a provider may leave out. */
+export type UsageCount = 'inputTokens' | 'outputTokens' | 'totalTokens';
+
+/**
+ * Token usage. Optional fields are present only when the provider reports them.
+ *
+ * The same rule holds for every provider: `inputTokens` is the whole prompt (cached tokens
+ * included), `outputTokens` includes reasoning tokens, and `totalTokens` = input + output. Usage
+ * reported otherwise (Anthropic's uncached `input_tokens`, xAI's `completion_tokens` without the
+ * reasoning) is normalised to it.
+ *
+ * **Missing usage is not 0 tokens.** When the provider did not report a count (an
+ * OpenAI-compatible server that sends no `usage`, a stream cut before its usage chunk), that count
+ * is 0 here *and* named in {@link Usage.unreported}:
+ *
+ * ```ts
+ * if (res.usage.unreported === undefined) bill(res.usage); // every count is the provider's own
+ * else if (res.usage.unreported.includes('outputTokens')) estimate(res.text); // 0 means "unknown"
+ * ```
+ */
 export interface Usage {
+  /** Prompt tokens, cached ones included. 0 and listed in `unreported` when not reported. */
   inputTokens: number;
+  /** Generated tokens, reasoning included. 0 and listed in `unreported` when not reported. */
   outputTokens: number;
+  /** `inputTokens + outputTokens` (as the provider reported it). 0 and listed in `unreported` when unknown. */
   totalTokens: number;
+  /**
+   * The counts the provider did not report, whose 0 means "unknown". Absent when every count was
+   * reported (a reported 0 is a real 0). @default undefined
+   */
+  unreported?: UsageCount[];
   /** Input tokens served from the provider's prompt cache. */
   cachedInputTokens?: number;
   /** Input tokens written to the prompt cache (Anthropic). */
   cacheWriteInputTokens?: number;
-  /** Output tokens spent on hidden reasoning (OpenAI o-series). */
+  /** Output tokens spent on hidden reasoning (OpenAI o-series, xAI, DeepSeek…); part of `outputTokens`. */
   reasoningTokens?: number;
 }
 

@@ -7,6 +7,7 @@ import type { ErrorKind } from '../../src/errors/error-kind.js';
 import { ProviderError } from '../../src/errors/provider-error.js';
 import { getHeader, type HeadersLike } from '../shared/headers.js';
 import { mapSdkError, type SdkErrorMapping } from '../shared/map-sdk-error.js';
+import { rateLimitWaitMs } from '../shared/rate-limit-wait.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
 import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
 
@@ -27,7 +28,7 @@ const ANTHROPIC_ERRORS: SdkErrorMapping<ApiErrorLike> = {
  * | `signal` aborted, `APIUserAbortError`, `AbortError` | `aborted` |
  * | `APIConnectionTimeoutError`, socket timeouts | `timeout` |
  * | `APIConnectionError`: refused, reset, DNS, TLS; a body cut mid-way | `connection` |
- * | 429 `rate_limit_error` | `rate_limit` (`retryAfterMs` from `retry-after-ms` / `retry-after`) |
+ * | 429 `rate_limit_error` | `rate_limit` (`retryAfterMs`: see {@link rateLimitWaitMs}) |
  * | 402 / `billing_error` (credit exhausted) | `rate_limit`, `retryable: false` |
  * | 529, 503, `overloaded_error` (also in-band `event: error`) | `overloaded` |
  * | 500 `api_error`, 502, 504, other 5xx | `server` |
@@ -93,7 +94,7 @@ function fromApiError(err: ApiErrorLike, provider: string, requestId: string | u
     message: apiMessage === undefined ? err.message : `${status === undefined ? '' : `${status} `}${type === undefined ? '' : `${type}: `}${apiMessage}`,
     status,
     retryable,
-    retryAfterMs: parseRetryAfterMs(err.headers),
+    retryAfterMs: kind === 'rate_limit' ? rateLimitWaitMs(err.headers, message) : parseRetryAfterMs(err.headers),
     requestId: err.requestID ?? getHeader(err.headers, 'request-id') ?? bodyRequestId ?? requestId,
     providerCode: providerCode ?? undefined,
     cause: err,

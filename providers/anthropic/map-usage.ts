@@ -3,6 +3,7 @@
  * @module
  */
 import type { Usage } from '../../src/types.js';
+import { tokenCount as num, usageOf } from '../shared/usage.js';
 
 /**
  * Anthropic's `input_tokens` counts only the uncached part of the prompt. So that `inputTokens`
@@ -18,7 +19,8 @@ import type { Usage } from '../../src/types.js';
  * | `cache_creation_input_tokens` | `cacheWriteInputTokens` |
  * | `output_tokens_details.thinking_tokens` | `reasoningTokens` |
  *
- * Optional fields are set only when reported (a `null` is not a report).
+ * Optional fields are set only when reported (a `null` is not a report). A message without
+ * `input_tokens` or `output_tokens` gives 0 for it, named in `unreported`.
  */
 export function mapUsage(raw: unknown): Usage {
   const acc = newUsageAccumulator();
@@ -28,15 +30,15 @@ export function mapUsage(raw: unknown): Usage {
 
 /** Usage as it arrives over a stream: `message_start`, then cumulative `message_delta`s. */
 export interface UsageAccumulator {
-  input: number;
-  output: number;
+  input: number | undefined;
+  output: number | undefined;
   cacheRead: number | undefined;
   cacheWrite: number | undefined;
   thinking: number | undefined;
 }
 
 export function newUsageAccumulator(): UsageAccumulator {
-  return { input: 0, output: 0, cacheRead: undefined, cacheWrite: undefined, thinking: undefined };
+  return { input: undefined, output: undefined, cacheRead: undefined, cacheWrite: undefined, thinking: undefined };
 }
 
 /** Merges one usage object; its non-null fields replace earlier values (Anthropic's are cumulative). */
@@ -59,14 +61,11 @@ export function mergeUsage(acc: UsageAccumulator, raw: unknown): void {
 }
 
 export function finishUsage(acc: UsageAccumulator): Usage {
-  const inputTokens = acc.input + (acc.cacheRead ?? 0) + (acc.cacheWrite ?? 0);
-  const usage: Usage = { inputTokens, outputTokens: acc.output, totalTokens: inputTokens + acc.output };
+  const cached = (acc.cacheRead ?? 0) + (acc.cacheWrite ?? 0);
+  const input = acc.input === undefined ? (cached > 0 ? cached : undefined) : acc.input + cached;
+  const usage = usageOf(input, acc.output);
   if (acc.cacheRead !== undefined) usage.cachedInputTokens = acc.cacheRead;
   if (acc.cacheWrite !== undefined) usage.cacheWriteInputTokens = acc.cacheWrite;
   if (acc.thinking !== undefined) usage.reasoningTokens = acc.thinking;
   return usage;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

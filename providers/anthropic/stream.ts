@@ -14,8 +14,9 @@ import { finishUsage, mergeUsage, newUsageAccumulator } from './map-usage.js';
 /**
  * Streams one message through the raw event stream (`messages.create({ stream: true })`, not the
  * accumulating `messages.stream()` helper). Yields `text` deltas, `tool_call_delta`s (`index`
- * counts tool calls only, not content blocks; id and name repeat on every fragment) and one final
- * `finish` once `message_stop` arrives.
+ * counts tool calls only, not content blocks; id and name repeat on every fragment; a call whose
+ * input came whole in its start block, or with no input, gets it (`{}`) as one fragment when the
+ * block stops, as `complete()` gives) and one final `finish` once `message_stop` arrives.
  *
  * - `event: error` (e.g. `overloaded_error`), before or after content, throws the mapped error.
  * - A stream that ends without `message_stop` throws `connection` ("stream ended before completion").
@@ -48,7 +49,16 @@ export async function* streamAnthropic(
     const toolIndex: number[] = [];
     const toolIds: string[] = [];
     const toolNames: string[] = [];
+    // Tool blocks whose input_json_deltas have not started: the arguments they end with if none
+    // come (the start block's own `input`, or `{}` for a call with no input, as complete() gives).
+    const pendingArgs = new Map<number, string>();
     let tools = 0;
+    const closePendingTool = (i: number): ProviderStreamEvent | undefined => {
+      const args = pendingArgs.get(i);
+      if (args === undefined) return undefined;
+      pendingArgs.delete(i);
+      return { type: 'tool_call_delta', index: toolIndex[i]!, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: args };
+    };
 
     for await (const event of stream) {
       if (typeof event !== 'object' || event === null) throw badResponse(provider, 'stream event is not a JSON object', requestId);
@@ -63,6 +73,9 @@ export async function* streamAnthropic(
             const index = toolIndex[i];
             if (typeof delta.partial_json !== 'string') throw badResponse(provider, 'input_json_delta without a partial_json string', requestId);
             if (index !== undefined && delta.partial_json !== '') {
+              // The deltas carry the whole input: a start block that also sent it (some compatible
+              // servers) must not have it twice (`{…}{…}`).
+              pendingArgs.delete(i);
               yield { type: 'tool_call_delta', index, id: toolIds[i]!, name: toolNames[i]!, argumentsDelta: delta.partial_json };
             }
           }
@@ -82,8 +95,9 @@ export async function* streamAnthropic(
             toolIds[i] = block.id;
             toolNames[i] = block.name;
             const input = block.input;
-            const initial = typeof input === 'object' && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
-            yield { type: 'tool_call_delta', index: toolIndex[i]!, id: block.id, name: block.name, argumentsDelta: initial };
+            const initial = typeof input === 'object' && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : '{}';
+            pendingArgs.set(i, initial);
+            yield { type: 'tool_call_delta', index: toolIndex[i]!, id: block.id, name: block.name, argumentsDelta: '' };
           }
           break;
         }
@@ -95,17 +109,23 @@ export async function* streamAnthropic(
           if (event.delta?.stop_reason != null) stopReason = mapStopReason(event.delta.stop_reason);
           mergeUsage(usage, event.usage);
           break;
+        case 'content_block_stop': {
+          const pending = closePendingTool(event.index);
+          if (pending) yield pending;
+          break;
+        }
         case 'message_stop':
           stopped = true;
           break;
         default:
-          break; // content_block_stop, and event types newer than this adapter
+          break; // event types newer than this adapter
       }
     }
 
     // The SDK ends the iteration quietly when the request is aborted: report it as an abort.
     if (signal.aborted) throw abortedError(provider, signal.reason, requestId);
     if (!stopped) throw streamEndedEarly(provider, requestId);
+    for (const i of [...pendingArgs.keys()]) yield closePendingTool(i)!;
     completed = true;
     yield { type: 'finish', finishReason: stopReason, usage: finishUsage(usage), model, requestId };
   } catch (err) {

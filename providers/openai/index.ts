@@ -15,6 +15,7 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
+import { closingLastSseEvent } from '../shared/sse-last-event.js';
 import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { checkHeaderValue } from '../shared/transport-options.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
@@ -68,7 +69,9 @@ export interface OpenAIProviderOptions {
   /**
    * An OpenAI SDK client you built. It is used as is (its timeout too), except that SDK-internal
    * retries are turned off per request (`maxRetries: 0`): llm-breaker's own retry loop decides.
-   * `close()` never closes it. @default a client built on first use with `maxRetries: 0`
+   * `close()` never closes it. A client built here also mends a stream whose last SSE event lacks
+   * its closing blank line (its own `fetch`); one you build uses your `fetch` as is.
+   * @default a client built on first use with `maxRetries: 0`
    */
   client?: OpenAI;
   /** Breaker options for this provider, layered over the client's `breaker` defaults. @default undefined */
@@ -167,6 +170,7 @@ class OpenAIProvider implements ProviderAdapter {
       maxRetries: 0,
       timeout: SDK_TIMEOUT_MS,
       logLevel: sdkLogLevel('OPENAI_LOG'),
+      fetch: closingLastSseEvent(),
     }));
   }
 }

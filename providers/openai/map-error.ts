@@ -7,6 +7,7 @@ import type { ErrorKind } from '../../src/errors/error-kind.js';
 import { ProviderError } from '../../src/errors/provider-error.js';
 import { getHeader, type HeadersLike } from '../shared/headers.js';
 import { mapSdkError, type SdkErrorMapping } from '../shared/map-sdk-error.js';
+import { rateLimitWaitMs } from '../shared/rate-limit-wait.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
 import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
 
@@ -26,7 +27,7 @@ const OPENAI_ERRORS: SdkErrorMapping<ApiErrorLike> = {
  * | `signal` aborted, `APIUserAbortError`, `AbortError` | `aborted` |
  * | `APIConnectionTimeoutError`, socket timeouts | `timeout` |
  * | `APIConnectionError`: refused, reset, DNS, TLS; a body cut mid-way | `connection` |
- * | 429 | `rate_limit` (`retryAfterMs` from `retry-after-ms` / `retry-after`) |
+ * | 429 | `rate_limit` (`retryAfterMs`: see {@link rateLimitWaitMs}) |
  * | 429 with code `insufficient_quota` | `rate_limit`, `retryable: false` |
  * | 503 | `overloaded` |
  * | 500, 502, 504, other 5xx | `server` |
@@ -82,7 +83,7 @@ function fromApiError(err: ApiErrorLike, provider: string, requestId: string | u
     message: err.message,
     status,
     retryable,
-    retryAfterMs: parseRetryAfterMs(err.headers),
+    retryAfterMs: kind === 'rate_limit' ? rateLimitWaitMs(err.headers, err.message) : parseRetryAfterMs(err.headers),
     requestId: err.requestID ?? getHeader(err.headers, 'x-request-id') ?? requestId,
     providerCode,
     cause: err,

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Usage } from '../../src/types.js';
+import { tokenCount, usageOf } from '../shared/usage.js';
 
 /**
  * | OpenAI | `Usage` |
@@ -14,29 +15,34 @@ import type { Usage } from '../../src/types.js';
  * | `prompt_tokens_details.cache_write_tokens` | `cacheWriteInputTokens` |
  * | `completion_tokens_details.reasoning_tokens` | `reasoningTokens` |
  *
- * Optional fields are set only when the provider reports them. Missing usage gives zeros.
+ * Some servers (xAI) count reasoning outside `completion_tokens`: there `total_tokens` =
+ * prompt + completion + reasoning (or completion < reasoning). Then `outputTokens` is
+ * `completion_tokens + reasoning_tokens`, so that outputTokens includes reasoning and
+ * total = input + output as everywhere else.
+ *
+ * Optional fields are set only when the provider reports them. Counts it did not report are 0
+ * and named in `unreported` (no `usage` at all: all three).
  */
 export function mapUsage(raw: unknown): Usage {
-  if (typeof raw !== 'object' || raw === null) return { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-  const u = raw as Record<string, unknown>;
-  const inputTokens = num(u['prompt_tokens']) ?? 0;
-  const outputTokens = num(u['completion_tokens']) ?? 0;
-  const usage: Usage = { inputTokens, outputTokens, totalTokens: num(u['total_tokens']) ?? inputTokens + outputTokens };
-  const prompt = u['prompt_tokens_details'];
-  if (typeof prompt === 'object' && prompt !== null) {
-    const cached = num((prompt as Record<string, unknown>)['cached_tokens']);
-    if (cached !== undefined) usage.cachedInputTokens = cached;
-    const written = num((prompt as Record<string, unknown>)['cache_write_tokens']);
-    if (written !== undefined) usage.cacheWriteInputTokens = written;
+  const u = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const input = tokenCount(u['prompt_tokens']);
+  let output = tokenCount(u['completion_tokens']);
+  const total = tokenCount(u['total_tokens']);
+  const reasoning = tokenCount(details(u['completion_tokens_details'])['reasoning_tokens']);
+  if (reasoning !== undefined && reasoning > 0 && input !== undefined && output !== undefined) {
+    const excludesReasoning = total !== undefined ? total === input + output + reasoning : output < reasoning;
+    if (excludesReasoning) output += reasoning;
   }
-  const completion = u['completion_tokens_details'];
-  if (typeof completion === 'object' && completion !== null) {
-    const reasoning = num((completion as Record<string, unknown>)['reasoning_tokens']);
-    if (reasoning !== undefined) usage.reasoningTokens = reasoning;
-  }
+  const usage = usageOf(input, output, total);
+  const prompt = details(u['prompt_tokens_details']);
+  const cached = tokenCount(prompt['cached_tokens']);
+  if (cached !== undefined) usage.cachedInputTokens = cached;
+  const written = tokenCount(prompt['cache_write_tokens']);
+  if (written !== undefined) usage.cacheWriteInputTokens = written;
+  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
   return usage;
 }
 
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+function details(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }

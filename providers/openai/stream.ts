@@ -11,11 +11,12 @@ import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsage } from './map-usage.js';
+import { StreamToolCalls } from './stream-tool-calls.js';
 
 /**
- * Streams one completion. Yields `text` deltas, `tool_call_delta`s (the id and name of a call are
- * repeated on every fragment of the same `index`) and one final `finish` with the usage of the
- * `include_usage` chunk.
+ * Streams one completion. Yields `text` deltas, `tool_call_delta`s (`index` is the call's dense
+ * position in this response, calls matched by id then index: {@link StreamToolCalls}; the id and
+ * name repeat on every fragment) and one final `finish` with the usage of the `include_usage` chunk.
  *
  * - An in-band `data: {"error":…}` event throws the mapped {@link ProviderError}.
  * - A stream that ends without a `finish_reason` throws `connection` ("stream ended before completion").
@@ -47,9 +48,7 @@ export async function* streamOpenAI(
     let finishReason: unknown = null;
     let usage: ChatCompletionChunk['usage'];
     let refused = false;
-    // Tool calls by index: the first fragment names the call, later ones only carry arguments.
-    const toolIds: string[] = [];
-    const toolNames: string[] = [];
+    const toolCalls = new StreamToolCalls();
 
     for await (const chunk of stream) {
       if (typeof chunk !== 'object' || chunk === null) throw badResponse(provider, 'stream chunk is not a JSON object', requestId);
@@ -72,21 +71,13 @@ export async function* streamOpenAI(
             if (call.index != null && !(Number.isInteger(call.index) && call.index >= 0)) {
               throw badResponse(provider, 'tool call delta with an invalid index', requestId);
             }
-            const index = call.index ?? i;
-            const isNew = typeof call.id === 'string' && call.id !== '' && call.id !== toolIds[index];
-            if (isNew) toolIds[index] = call.id!;
-            const name = call.function?.name;
-            if (typeof name === 'string' && name !== '') toolNames[index] = name;
+            const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
+            const name = typeof call.function?.name === 'string' && call.function.name !== '' ? call.function.name : undefined;
             const args = call.function?.arguments ?? '';
             if (typeof args !== 'string') throw badResponse(provider, 'tool call arguments are not a string', requestId);
-            if (args === '' && !isNew) continue;
-            yield {
-              type: 'tool_call_delta',
-              index,
-              id: toolIds[index] ?? '',
-              name: toolNames[index] ?? '',
-              argumentsDelta: args,
-            };
+            const placed = toolCalls.place(id, call.index ?? i, name, args);
+            if (args === '' && !placed.opened) continue;
+            yield { type: 'tool_call_delta', index: placed.position, id: placed.id, name: placed.name, argumentsDelta: args };
           }
         }
       }
@@ -99,7 +90,7 @@ export async function* streamOpenAI(
     completed = true;
     yield {
       type: 'finish',
-      finishReason: mapFinishReason(finishReason, toolIds.length > 0, refused),
+      finishReason: mapFinishReason(finishReason, toolCalls.count > 0, refused),
       usage: mapUsage(usage),
       model,
       requestId,

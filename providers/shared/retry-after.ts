@@ -5,25 +5,32 @@
 import { getHeader, type HeadersLike } from './headers.js';
 
 /** Longest wait we report (1 day): anything longer is a misconfigured server, not advice. */
-const MAX_RETRY_AFTER_MS = 86_400_000;
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/** A plain non-negative decimal number (no sign, no unit, no trailing garbage). */
+const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
+/** An HTTP date starts with a day name in all three formats of RFC 9110 §5.6.7. */
+const HTTP_DATE = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/i;
 
 /**
- * The wait, in ms, from `retry-after-ms` (milliseconds, OpenAI) or else `retry-after` (delta-seconds
- * or an HTTP date, RFC 9110 §10.2.3). `undefined` when absent or unparsable; never negative.
+ * The wait, in ms, from `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds, OpenAI and Azure)
+ * or else `retry-after` (delta-seconds or an HTTP date, RFC 9110 §10.2.3). `undefined` when absent,
+ * negative or unparsable (`-5`, `5abc`, `soon`); never negative; at most one day.
  */
 export function parseRetryAfterMs(headers: HeadersLike | null | undefined, now: number = Date.now()): number | undefined {
-  const ms = getHeader(headers, 'retry-after-ms');
-  if (ms !== undefined) {
-    const value = Number.parseFloat(ms);
-    if (Number.isFinite(value) && value >= 0) return clamp(value);
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = getHeader(headers, name);
+    if (ms !== undefined && DECIMAL.test(ms)) return clampWaitMs(Number.parseFloat(ms));
   }
   const after = getHeader(headers, 'retry-after');
-  if (after === undefined || after.trim() === '') return undefined;
-  if (/^\s*\d+(?:\.\d+)?\s*$/.test(after)) return clamp(Number.parseFloat(after) * 1000);
+  if (after === undefined) return undefined;
+  if (DECIMAL.test(after)) return clampWaitMs(Number.parseFloat(after) * 1000);
+  if (!HTTP_DATE.test(after)) return undefined;
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : clamp(date - now);
+  return Number.isNaN(date) ? undefined : clampWaitMs(date - now);
 }
 
-function clamp(ms: number): number {
+/** Rounds up to whole ms, within [0, {@link MAX_RETRY_AFTER_MS}]. */
+export function clampWaitMs(ms: number): number {
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.ceil(ms)));
 }

@@ -99,20 +99,23 @@ export class OtelCallObserver implements CallObserver {
       span.setAttribute('llm_breaker.failovers', this.failovers);
     }
     if (response !== undefined) {
+      const unreported = response.usage.unreported ?? [];
+      const reported = { input: !unreported.includes('inputTokens'), output: !unreported.includes('outputTokens') };
       if (this.recording) {
         span.setAttributes({
           'gen_ai.system': this.lastSystem,
           'gen_ai.provider.name': this.lastSystem,
           'gen_ai.response.model': response.model,
           'gen_ai.response.finish_reasons': [response.finishReason],
-          'gen_ai.usage.input_tokens': response.usage.inputTokens,
-          'gen_ai.usage.output_tokens': response.usage.outputTokens,
+          ...(reported.input ? { 'gen_ai.usage.input_tokens': response.usage.inputTokens } : {}),
+          ...(reported.output ? { 'gen_ai.usage.output_tokens': response.usage.outputTokens } : {}),
           'llm_breaker.provider': response.provider,
         });
       }
       metricAttrs['gen_ai.response.model'] = response.model;
-      instruments.tokenUsage.record(response.usage.inputTokens, { ...metricAttrs, 'gen_ai.token.type': 'input' });
-      instruments.tokenUsage.record(response.usage.outputTokens, { ...metricAttrs, 'gen_ai.token.type': 'output' });
+      // A count the provider did not report is unknown, not 0 tokens: it is not recorded.
+      if (reported.input) instruments.tokenUsage.record(response.usage.inputTokens, { ...metricAttrs, 'gen_ai.token.type': 'input' });
+      if (reported.output) instruments.tokenUsage.record(response.usage.outputTokens, { ...metricAttrs, 'gen_ai.token.type': 'output' });
     } else {
       const type = errorType(error);
       metricAttrs['error.type'] = type;

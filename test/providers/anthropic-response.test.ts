@@ -76,13 +76,24 @@ describe('anthropic response mapping', () => {
     expect(mapStopReason(reason)).toBe(expected);
   });
 
-  it('maps usage: nulls are not reports, missing usage is zeros', () => {
-    expect(mapUsage(undefined)).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+  it('maps usage: nulls are not reports, missing usage is zeros named in unreported', () => {
+    expect(mapUsage(undefined)).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, unreported: ['inputTokens', 'outputTokens', 'totalTokens'] });
     expect(mapUsage({ input_tokens: 3, output_tokens: 4, cache_read_input_tokens: null, cache_creation_input_tokens: null })).toEqual({
       inputTokens: 3,
       outputTokens: 4,
       totalTokens: 7,
     });
+  });
+
+  it('maps usage: a message without output_tokens names it unreported; a reported 0 is a real 0', () => {
+    expect(mapUsage({ input_tokens: 5, cache_read_input_tokens: 100 })).toEqual({
+      inputTokens: 105,
+      outputTokens: 0,
+      totalTokens: 105,
+      cachedInputTokens: 100,
+      unreported: ['outputTokens', 'totalTokens'],
+    });
+    expect(mapUsage({ input_tokens: 0, output_tokens: 0 })).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
   });
 
   describe('a 200 with a malformed body is bad_response (retryable)', () => {

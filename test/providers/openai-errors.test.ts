@@ -18,7 +18,7 @@ const err = (name: string) => jsonFixture(`openai/errors/${name}`);
 const ROWS: ErrorRow[] = [
   { name: '429 with retry-after-ms', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after-ms': '1500', 'retry-after': '2' }, kind: 'rate_limit', retryable: true, providerCode: 'rate_limit_exceeded', retryAfterMs: 1500 },
   { name: '429 with retry-after seconds', status: 429, body: err('rate-limit-429.json'), headers: { 'retry-after': '20' }, kind: 'rate_limit', retryable: true, retryAfterMs: 20_000 },
-  { name: '429 without retry-after', status: 429, body: err('rate-limit-429.json'), kind: 'rate_limit', retryable: true },
+  { name: '429 without retry-after: the wait its message gives ("try again in 20s")', status: 429, body: err('rate-limit-429.json'), kind: 'rate_limit', retryable: true, retryAfterMs: 20_000 },
   { name: '429 insufficient_quota', status: 429, body: err('insufficient-quota-429.json'), kind: 'rate_limit', retryable: false, providerCode: 'insufficient_quota' },
   { name: '503', status: 503, body: err('overloaded-503.json'), kind: 'overloaded', retryable: true, providerCode: 'server_error' },
   { name: '500', status: 500, body: err('server-500.json'), kind: 'server', retryable: true, providerCode: 'server_error' },

@@ -77,8 +77,8 @@ describe('openai response mapping', () => {
     expect(mapFinishReason(undefined, false)).toBe('other');
   });
 
-  it('maps usage: totals default to the sum, missing usage is zeros, details only when reported', () => {
-    expect(mapUsage(undefined)).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+  it('maps usage: totals default to the sum, missing usage is zeros named in unreported, details only when reported', () => {
+    expect(mapUsage(undefined)).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, unreported: ['inputTokens', 'outputTokens', 'totalTokens'] });
     expect(mapUsage({ prompt_tokens: 5, completion_tokens: 7 })).toEqual({ inputTokens: 5, outputTokens: 7, totalTokens: 12 });
     expect(mapUsage({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, prompt_tokens_details: { cached_tokens: 3, cache_write_tokens: 2 } })).toEqual({
       inputTokens: 5,
@@ -98,7 +98,7 @@ describe('openai response mapping', () => {
     const res = await adapter().complete(HELLO, ctx('llama3'));
     expect(res.model).toBe('llama3');
     expect(res.text).toBe('ab');
-    expect(res.usage).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+    expect(res.usage).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, unreported: ['inputTokens', 'outputTokens', 'totalTokens'] });
   });
 
   describe('a 200 with a malformed body is bad_response (retryable)', () => {
@@ -123,5 +123,38 @@ describe('openai response mapping', () => {
       const err = await rejection(adapter().complete(HELLO, ctx()));
       expect(err.requestId).toBe('req_8d0c5b1e2f3a4b5c6d7e8f9a0b1c2d3e');
     });
+  });
+});
+
+describe('usage that is not what it seems (issue 11 §2.3, §2.6)', () => {
+  it('xAI: completion_tokens without the reasoning (total = prompt + completion + reasoning) is normalised', () => {
+    // grok-3-mini: prompt 307, completion 26, reasoning 255, total 588
+    const usage = mapUsage({ prompt_tokens: 307, completion_tokens: 26, total_tokens: 588, completion_tokens_details: { reasoning_tokens: 255 } });
+    expect(usage).toEqual({ inputTokens: 307, outputTokens: 281, totalTokens: 588, reasoningTokens: 255 });
+    expect(usage.totalTokens).toBe(usage.inputTokens + usage.outputTokens);
+  });
+
+  it('OpenAI: completion_tokens that include the reasoning are left alone', () => {
+    expect(mapUsage({ prompt_tokens: 20, completion_tokens: 300, total_tokens: 320, completion_tokens_details: { reasoning_tokens: 256 } })).toEqual({
+      inputTokens: 20,
+      outputTokens: 300,
+      totalTokens: 320,
+      reasoningTokens: 256,
+    });
+  });
+
+  it('without a total, completion < reasoning also means the reasoning is outside', () => {
+    expect(mapUsage({ prompt_tokens: 10, completion_tokens: 5, completion_tokens_details: { reasoning_tokens: 40 } })).toEqual({
+      inputTokens: 10,
+      outputTokens: 45,
+      totalTokens: 55,
+      reasoningTokens: 40,
+    });
+  });
+
+  it('a reported 0 is a real 0; a missing count is named in unreported', () => {
+    expect(mapUsage({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 })).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+    expect(mapUsage({ prompt_tokens: 12 })).toEqual({ inputTokens: 12, outputTokens: 0, totalTokens: 12, unreported: ['outputTokens', 'totalTokens'] });
+    expect(mapUsage({ prompt_tokens: null, completion_tokens: 3, total_tokens: 9 })).toEqual({ inputTokens: 0, outputTokens: 3, totalTokens: 9, unreported: ['inputTokens'] });
   });
 });

@@ -57,14 +57,14 @@ describe('openai streaming', () => {
     expect(JSON.parse(args)).toEqual({ city: 'Paris' });
   });
 
-  it('accepts a compatible server stream without a usage chunk (zeros) and maps its finish reason', async () => {
+  it('accepts a compatible server stream without a usage chunk (zeros, named unreported) and maps its finish reason', async () => {
     sse('stream-ollama-length.sse');
     const events = await collect(stream('llama3.2'));
     expect(events.filter((e) => e.type === 'text').map((e) => (e.type === 'text' ? e.delta : '')).join('')).toBe('The answer is');
     expect(events.at(-1)).toEqual({
       type: 'finish',
       finishReason: 'length',
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, unreported: ['inputTokens', 'outputTokens', 'totalTokens'] },
       model: 'llama3.2',
       requestId: REQUEST_ID,
     });

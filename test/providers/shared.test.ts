@@ -19,6 +19,17 @@ describe('parseRetryAfterMs', () => {
     [{ 'retry-after': 'tomorrow-ish' }, undefined],
     [{ 'retry-after': '' }, undefined],
     [{ 'retry-after': '99999999' }, 86_400_000],
+    // issue 10 §4: negative or garbage values are ignored (`-5` used to parse as a date in 2001)
+    [{ 'retry-after': '-5' }, undefined],
+    [{ 'retry-after': '-1.5' }, undefined],
+    [{ 'retry-after': '5abc' }, undefined],
+    [{ 'retry-after': '12 34' }, undefined],
+    [{ 'retry-after': '2026' }, 2_026_000],
+    [{ 'retry-after': '2026-11-28' }, undefined],
+    [{ 'retry-after-ms': '-250' }, undefined],
+    [{ 'retry-after-ms': '-250', 'retry-after': '3' }, 3000],
+    [{ 'retry-after-ms': '250abc' }, undefined],
+    [{ 'x-ms-retry-after-ms': '1200' }, 1200],
     [{}, undefined],
   ])('%j → %s', (headers, expected) => {
     expect(parseRetryAfterMs(headers, now)).toBe(expected);

@@ -13,7 +13,7 @@ import {
   type LLMClientOptions,
 } from '../../src/index.js';
 import { fakeClock } from '../helpers/fake-clock.js';
-import { scripted } from '../helpers/scripted-adapter.js';
+import { result, scripted } from '../helpers/scripted-adapter.js';
 import { otelHarness, type OtelHarness } from './otel-harness.js';
 
 const msgs = { messages: [{ role: 'user' as const, content: 'Hello' }], maxTokens: 64, temperature: 0.2 };
@@ -170,6 +170,20 @@ describe('OpenTelemetry metrics', () => {
     expect(durations.reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(3);
     const tokens = await h.points(OTEL_METRICS.tokenUsage);
     expect(tokens.map((p) => p.attributes['gen_ai.token.type']).sort()).toEqual(['input', 'output']);
+  });
+
+  it('usage the provider did not report is left out, not recorded as 0 tokens', async () => {
+    const silent = scripted('silent');
+    silent.complete = async (_request, ctx) => ({
+      ...result('hi', ctx.model),
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, unreported: ['inputTokens', 'outputTokens', 'totalTokens'] },
+    });
+    const llm = client({ providers: [silent] });
+    await llm.complete(msgs);
+    const call = callSpan(h.spans());
+    expect(call.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(call.attributes['gen_ai.usage.output_tokens']).toBeUndefined();
+    expect(await h.points(OTEL_METRICS.tokenUsage)).toEqual([]);
   });
 
   it('observes every breaker state as a gauge (0 closed, 1 half-open, 2 open)', async () => {

@@ -51,6 +51,24 @@ describe('llm.stream()', () => {
     expect((await llm.breaker('a').snapshot()).failures).toBe(0);
   });
 
+  it('tool calls from an adapter with sparse indexes come out dense: no holes in toolCalls (issue 11 §2.1)', async () => {
+    const sparse: ProviderStreamEvent[] = [
+      { type: 'tool_call_delta', index: 1, id: 'call_b', name: 'b', argumentsDelta: '{}' },
+      { type: 'tool_call_delta', index: 4, id: 'call_c', name: 'c', argumentsDelta: '{"x":' },
+      { type: 'tool_call_delta', index: 4, id: 'call_c', name: 'c', argumentsDelta: '1}' },
+      { type: 'finish', finishReason: 'tool_calls', usage, model: 'm' },
+    ];
+    const s = client({ providers: [scripted('a', [], { streamScript: [{ events: sparse }] })] }).stream(msgs);
+    const events = await collect(s);
+    expect(events.flatMap((e) => (e.type === 'tool_call_delta' ? [e.index] : []))).toEqual([0, 1, 1]);
+    const res = await s.toResponse();
+    expect(res.toolCalls).toEqual([
+      { id: 'call_b', name: 'b', arguments: '{}' },
+      { id: 'call_c', name: 'c', arguments: '{"x":1}' },
+    ]);
+    expect(Object.keys(res.toolCalls)).toEqual(['0', '1']);
+  });
+
   it('toResponse() consumes the stream when nobody iterates it', async () => {
     const llm = client({ providers: [scripted('a', [], { streamScript: [{ events: full }] })] });
     const res = await llm.stream(msgs).toResponse();
