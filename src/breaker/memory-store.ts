@@ -21,6 +21,7 @@ import {
 } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 import { ConfigError } from '../errors/config-error.js';
+import { applyAdoptOpen } from './adopt-open.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms. Inject a fake one in tests. @default Date.now */
@@ -125,6 +126,12 @@ export class MemoryStore implements BreakerStore {
     const now = this.clock();
     const d = this.get(name);
     return Promise.resolve(this.done(name, d, now, cfg, applyReset(d, now)));
+  }
+
+  adoptOpen(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot> {
+    const now = this.clock();
+    const d = this.get(name);
+    return Promise.resolve(this.done(name, d, now, cfg, applyAdoptOpen(d, now, now - Math.max(0, Math.floor(ageMs)))));
   }
 
   read(name: string, cfg: RuleConfig): Promise<Snapshot> {

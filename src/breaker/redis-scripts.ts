@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   'force-close',
   'reset',
   'read',
+  'adopt-open',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -3,18 +3,20 @@
  * script (`lua/*.lua`) timed by the Redis server's clock; transitions are published on a pub/sub
  * channel so every instance's mirror follows within milliseconds.
  *
- * Store-call discipline (Redis must never break or stall an LLM call): a call rejects at once with
- * a {@link StoreError} when the connection is not ready (ioredis never queues our commands offline),
+ * Store-call discipline (Redis must never break or stall an LLM call): a call on a client that is
+ * still making its first connection waits for `ready` (at most `connectTimeoutMs`), so a process
+ * that has just started follows the fleet from its first call; it rejects at once with a
+ * {@link StoreError} when the connection is down (ioredis never queues our commands offline),
  * rejects after `timeoutMs` when Redis does not answer (the late answer is swallowed), and never
- * throws synchronously. The breaker then runs on its local state until {@link RedisStore.ping} answers.
+ * throws synchronously. At most {@link MAX_IN_FLIGHT} commands are on the wire at once (see
+ * redis-gate.ts). The breaker then runs on its local state until {@link RedisStore.ping} answers.
  * @module
  */
 import { ConfigError } from '../errors/config-error.js';
-import { StoreError, isStoreError } from '../errors/store-error.js';
+import { StoreError } from '../errors/store-error.js';
 import { checkDuration, checkInteger, describe } from './options.js';
 import {
   breakerKeys,
-  corruption,
   decodeAcquire,
   decodeRenew,
   decodeSnapshot,
@@ -22,11 +24,15 @@ import {
   type BreakerKeys,
 } from './redis-codec.js';
 import type { RedisStoreClient } from './redis-client.js';
+import { sendCommand, type StoreCommand } from './redis-call.js';
+import { ConnectionGate } from './redis-gate.js';
 import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 
 /** How long the subscriber connection outlives the store's last subscription. */
 const SUBSCRIBER_IDLE_MS = 1000;
+/** Store commands on the wire at once; the others wait (without a timer) for a slot. */
+export const MAX_IN_FLIGHT = 128;
 import type { AcquireOutcome, ProbeOutcome, RuleConfig, Snapshot } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 
@@ -44,6 +50,15 @@ export interface RedisStoreOptions {
    * @default 150
    */
   timeoutMs?: number;
+  /**
+   * How long a store call waits for a client that is still connecting (status `connecting` or
+   * `connect`, e.g. `new Redis(url)` created just before the first call) to become ready. Only when
+   * it does not connect within this bound, or the connection fails, does the breaker run on its
+   * local state. A client that was connected and lost its connection is refused at once (that is
+   * an outage, not a start-up). At least 1.
+   * @default 1000
+   */
+  connectTimeoutMs?: number;
   /**
    * TTL of a breaker's keys in ms, refreshed on every write, so abandoned breakers do not leak. A key
    * never expires before its state stops mattering: the scripts use at least `resetTimeoutMs`,
@@ -76,7 +91,7 @@ export interface RedisStoreOptions {
 
 export type { RedisStoreClient, RedisStoreConnection } from './redis-client.js';
 
-const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
+const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'connectTimeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
 
 /** Name used in StoreErrors that concern the store rather than one breaker. */
 const STORE_WIDE = '*';
@@ -86,6 +101,7 @@ export class RedisStore implements BreakerStore {
   readonly prefix: string;
   readonly channel: string;
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly keyTtlMs: number;
   readonly writeBehindMs: number;
   /** Failure-rate mode: how long after a success it may reach Redis (2 × `writeBehindMs`). */
@@ -96,6 +112,7 @@ export class RedisStore implements BreakerStore {
 
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly subscriber: RedisSubscriber;
+  private readonly gate: ConnectionGate;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -108,6 +125,7 @@ export class RedisStore implements BreakerStore {
     this.client = client;
     this.prefix = checkPrefix(options.prefix ?? 'circuit_breaker');
     this.timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 150, 1);
+    this.connectTimeoutMs = checkDuration('connectTimeoutMs', options.connectTimeoutMs ?? 1000, 1);
     this.keyTtlMs = checkInteger('keyTtlMs', options.keyTtlMs ?? 86_400_000, 1000);
     this.writeBehindMs = checkDuration('writeBehindMs', options.writeBehindMs ?? 100, 0);
     // A batch is written writeBehindMs after its first success; as much again for a late timer and the round trip.
@@ -116,6 +134,7 @@ export class RedisStore implements BreakerStore {
     this.channel = checkChannel(options.channel ?? `${this.prefix}:events`);
     defineScripts(client);
     this.subscriber = new RedisSubscriber(client, this.channel, (change) => this.emit(change));
+    this.gate = new ConnectionGate(client, this.connectTimeoutMs, MAX_IN_FLIGHT);
   }
 
   /** The local clock (ms). Shared state is timed by the Redis server; this only drives the local mirror. */
@@ -162,6 +181,10 @@ export class RedisStore implements BreakerStore {
 
   reset(name: string, cfg: RuleConfig): Promise<Snapshot> {
     return this.script(name, 'reset', 'reset', cfg, [], decodeSnapshot);
+  }
+
+  adoptOpen(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot> {
+    return this.script(name, 'adoptOpen', 'adopt-open', cfg, [String(Math.max(0, Math.floor(ageMs)))], decodeSnapshot);
   }
 
   read(name: string, cfg: RuleConfig): Promise<Snapshot> {
@@ -243,8 +266,9 @@ export class RedisStore implements BreakerStore {
   }
 
   /**
-   * Starts `start()` if the connection is ready, and settles within `timeoutMs`: with the decoded
-   * reply, or with a StoreError. Never throws; a late reply or error is swallowed (given to `onLate`).
+   * Starts `start()` once the connection gate admits it (see redis-gate.ts), and settles within
+   * `timeoutMs` of sending: with the decoded reply, or with a StoreError. Never throws; a late reply
+   * or error is swallowed (given to `onLate`).
    */
   private bounded<T>(
     name: string,
@@ -253,61 +277,11 @@ export class RedisStore implements BreakerStore {
     decode?: (reply: unknown) => T,
     onLate?: (value: T) => void,
   ): Promise<T> {
-    const status = this.client.status;
-    if (status !== 'ready') {
-      return Promise.reject(new StoreError(name, operation, `Redis is not connected (connection status "${status}")`));
-    }
-    let pending: Promise<unknown>;
-    try {
-      pending = start();
-    } catch (err) {
-      return Promise.reject(toStoreError(name, operation, err));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        // After the event loop was blocked (GC, CPU-heavy work, a starved core) this timer fires
-        // late, and timers run before I/O: a reply that arrived meanwhile still waits in the socket.
-        // Let one I/O poll pass first, so the timeout measures Redis, not this process's stall.
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new StoreError(name, operation, `Redis did not answer within ${this.timeoutMs} ms`));
-        });
-      }, this.timeoutMs);
-      pending.then(
-        (reply) => {
-          let value: T;
-          try {
-            value = decode ? decode(reply) : (reply as T);
-          } catch (err) {
-            if (!settled) {
-              settled = true;
-              clearTimeout(timer);
-              reject(toStoreError(name, operation, err));
-            }
-            return;
-          }
-          if (!settled) {
-            settled = true;
-            clearTimeout(timer);
-            resolve(value);
-          } else if (onLate) {
-            try {
-              onLate(value);
-            } catch {
-              // swallowed: the caller has moved on
-            }
-          }
-        },
-        (err: unknown) => {
-          if (settled) return; // late failure: swallowed, the caller already has its StoreError
-          settled = true;
-          clearTimeout(timer);
-          reject(toStoreError(name, operation, err));
-        },
-      );
-    });
+    const command: StoreCommand<T> = { name, operation, start, decode, onLate };
+    return this.gate.admit(
+      () => sendCommand(command, this.timeoutMs, this.gate),
+      (reason) => new StoreError(name, operation, reason),
+    );
   }
 }
 
@@ -323,13 +297,6 @@ export function redisStore(client: RedisStoreClient, options?: RedisStoreOptions
 
 function flag(b: boolean): string {
   return b ? '1' : '0';
-}
-
-function toStoreError(name: string, operation: string, err: unknown): StoreError {
-  if (isStoreError(err)) return err;
-  const repaired = corruption(err);
-  if (repaired !== undefined) return new StoreError(name, operation, `corrupt breaker state in Redis: ${repaired}`, err);
-  return new StoreError(name, operation, err instanceof Error ? err.message : String(err), err);
 }
 
 function checkPrefix(prefix: unknown): string {

@@ -52,6 +52,13 @@ export interface BreakerStore {
   forceOpen(name: string, cfg: RuleConfig): Promise<Snapshot>;
   forceClose(name: string, cfg: RuleConfig): Promise<Snapshot>;
   reset(name: string, cfg: RuleConfig): Promise<Snapshot>;
+  /**
+   * Offers the fleet a circuit this instance opened on its local state while the store was
+   * unreachable, `ageMs` ago (the instance's clock). One atomic operation: the later event wins (see
+   * `applyAdoptOpen`). Returns the state after it, adopted or not. Both built-in stores implement
+   * it; a store without it only reads the shared state back (the local opening is then dropped).
+   */
+  adoptOpen?(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot>;
   /** Reads the state without changing it. */
   read(name: string, cfg: RuleConfig): Promise<Snapshot>;
   /** Listens to state changes of every breaker in this store. */
