@@ -3,10 +3,13 @@
  * sharing one breaker store (Redis when REDIS_URL is set — shared by every process of the fleet —
  * else one in-memory store for this process).
  *
- * Breakers are named by provider, so the skills share each provider's health: when `summarize`
- * (strict: opens after 2 failures) detects that OpenAI is down, `extract` and `classify` stop
- * sending it requests at once, each still applying its own rules — `summarize` probes after 0.8 s,
- * `extract` would wait 30 s — and the first skill whose probe succeeds closes it for all.
+ * Each skill's client has its own `namespace`, so each skill runs its own circuit per provider
+ * (`summarize:openai`, `extract:openai`, …) with its own settings. Every process running a skill
+ * shares that skill's circuits (through Redis), but one skill's strict rules never cut another off:
+ * when OpenAI goes down, `summarize` (opens after 2 failures) stops calling it at once, while
+ * `extract` (tolerant: 5 failures, 2 retries) keeps judging OpenAI by its own rules and its circuit
+ * stays closed. Without namespaces the skills would share one `openai` circuit, the tolerant skill
+ * would inherit the strict one's trips, and the client would warn (LLM_BREAKER_CIRCUIT_SETTINGS).
  *
  *   npx tsx examples/skill-engine.ts
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/skill-engine.ts
@@ -73,10 +76,14 @@ export interface SkillCall {
 
 export interface SkillEngineResult {
   calls: SkillCall[];
-  /** Every skill's view of every provider's breaker right after the outage was detected. */
+  /** Every skill's view of its own provider circuits right after summarize detected the outage. */
   viewsDuringOutage: Record<SkillName, Record<string, CircuitState>>;
-  /** Requests that reached OpenAI from the other skills while its circuit was open. */
-  openaiRequestsWhileOpen: number;
+  /** Requests that reached OpenAI from summarize while its own circuit was open. */
+  summarizeRequestsWhileOpen: number;
+  /** Requests that reached OpenAI from extract meanwhile: it judges OpenAI by its own rules. */
+  extractRequestsMeanwhile: number;
+  /** The breaker names of each skill's providers (`<skill>:<provider>`). */
+  breakerNames: Record<SkillName, string[]>;
   storeLabel: string;
 }
 
@@ -90,10 +97,12 @@ export async function main(options: SkillEngineOptions = {}): Promise<SkillEngin
   const clients = {} as Record<SkillName, LLMClient>;
   for (const name of skills) {
     const spec = SKILLS[name];
-    clients[name] = createLLMClient({ providers: spec.providers(env), store: shared.store, timeoutMs: spec.timeoutMs, retry: { retries: spec.retries, minDelayMs: 20, maxDelayMs: 100 } });
+    // namespace: this skill's own circuits, with its own settings (see the module comment)
+    clients[name] = createLLMClient({ namespace: name, providers: spec.providers(env), store: shared.store, timeoutMs: spec.timeoutMs, retry: { retries: spec.retries, minDelayMs: 20, maxDelayMs: 100 } });
   }
   // a fresh start for the example (with Redis, the state outlives the process)
-  await Promise.all(clients.summarize.providers.map((p) => clients.summarize.breaker(p).reset()));
+  await Promise.all(skills.flatMap((s) => clients[s].providers.map((p) => clients[s].breaker(p).reset())));
+  const breakerNames = Object.fromEntries(skills.map((s) => [s, clients[s].providers.map((p) => clients[s].breaker(p).name)])) as Record<SkillName, string[]>;
 
   const calls: SkillCall[] = [];
   const run = async (phase: string, skill: SkillName): Promise<void> => {
@@ -113,7 +122,8 @@ export async function main(options: SkillEngineOptions = {}): Promise<SkillEngin
     for (const skill of skills) await run('up', skill);
 
     let viewsDuringOutage = await views();
-    let openaiRequestsWhileOpen = 0;
+    let summarizeRequestsWhileOpen = 0;
+    let extractRequestsMeanwhile = 0;
     if (env.server) {
       const server = env.server;
       out('\nOpenAI goes down; summarize (opens after 2 failures) detects it:');
@@ -123,20 +133,27 @@ export async function main(options: SkillEngineOptions = {}): Promise<SkillEngin
       viewsDuringOutage = await views();
       for (const skill of skills) out(`  ${skill.padEnd(9)} sees ${Object.entries(viewsDuringOutage[skill]).map(([p, s]) => `${p}=${s}`).join(' ')}`);
 
-      out('\nthe other skills skip OpenAI without sending it a request:');
-      const before = server.requestsByRoute.openai;
-      await run('outage', 'extract');
-      await run('outage', 'classify');
-      openaiRequestsWhileOpen = server.requestsByRoute.openai - before;
-      out(`  requests that reached OpenAI meanwhile: ${openaiRequestsWhileOpen}`);
+      out("\nsummarize's circuit is open: it skips OpenAI without a request");
+      let before = server.requestsByRoute.openai;
+      await run('outage', 'summarize');
+      summarizeRequestsWhileOpen = server.requestsByRoute.openai - before;
+      out(`  requests that reached OpenAI from summarize: ${summarizeRequestsWhileOpen}`);
 
-      out('\nOpenAI is back; summarize probes first (0.8 s reset timeout) and closes it for every skill:');
+      out('\nextract and classify judge OpenAI by their own rules (their circuits are their own):');
+      before = server.requestsByRoute.openai;
+      await run('outage', 'extract');
+      extractRequestsMeanwhile = server.requestsByRoute.openai - before;
+      await run('outage', 'classify');
+      const extractView = (await clients.extract.health()).find((h) => h.provider === 'openai');
+      out(`  extract tried OpenAI ${extractRequestsMeanwhile} times (1 + 2 retries); its circuit: ${extractView?.state}, ${extractView?.failures} of 5 failures`);
+
+      out('\nOpenAI is back; summarize probes (0.8 s reset timeout) and closes its own circuit:');
       server.setMode('ok', 'openai');
       await sleep(900);
       await run('recovered', 'summarize');
       await run('recovered', 'extract');
     }
-    return { calls, viewsDuringOutage, openaiRequestsWhileOpen, storeLabel: shared.label };
+    return { calls, viewsDuringOutage, summarizeRequestsWhileOpen, extractRequestsMeanwhile, breakerNames, storeLabel: shared.label };
   } finally {
     await Promise.all(skills.map((s) => clients[s].close()));
     await shared.close();

@@ -5,11 +5,17 @@
  * @module
  */
 import { ProviderError, isProviderError } from './errors/provider-error.js';
+import { isConfigError, type ConfigError } from './errors/config-error.js';
 import { isLLMError } from './errors/llm-error.js';
 
-/** The reason an attempt's signal aborted. */
+/**
+ * The reason an attempt's signal aborted. `budget`: a timer shorter than the client's own
+ * (`timeoutMs` / `idleTimeoutMs`) fired, because the caller's per-request `timeoutMs`,
+ * `idleTimeoutMs` or `deadlineMs`, or the call's remaining deadline, left the attempt less time:
+ * the caller's budget ended it, not the provider.
+ */
 export class AttemptAbort extends Error {
-  constructor(readonly why: 'timeout' | 'caller' | 'idle' | 'abandoned', message: string) {
+  constructor(readonly why: 'timeout' | 'budget' | 'caller' | 'idle' | 'abandoned', message: string) {
     super(message);
     this.name = 'AttemptAbort';
   }
@@ -49,6 +55,13 @@ function onCallerAbort(signal: AbortSignal, fn: () => void): () => void {
 
 const CALLER_ABORT_MESSAGE = 'aborted by the caller';
 
+/** Timers fire to the millisecond: an attempt given its full time less a hair was not cut short. */
+const BUDGET_SLACK_MS = 1;
+
+function cutByBudget(ms: number, ownMs: number): boolean {
+  return ms < ownMs - BUDGET_SLACK_MS;
+}
+
 /** An attempt's abort scope. Call `dispose()` when the attempt ends. */
 export class AttemptScope {
   readonly controller = new AbortController();
@@ -58,12 +71,17 @@ export class AttemptScope {
   private rejectRace: ((reason: unknown) => void) | undefined;
   private racePromise: Promise<never> | undefined;
 
-  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number, timeoutLabel = 'attempt timed out') {
+  /**
+   * @param timeoutMs the attempt's time: the smaller of its timeout and the call's remaining deadline
+   * @param ownTimeoutMs the client's own `timeoutMs`: when `timeoutMs` is shorter, the caller's
+   *   budget cut the attempt short, and its expiry is not the provider's failure
+   */
+  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number, timeoutLabel = 'attempt timed out', ownTimeoutMs = timeoutMs) {
     if (callerSignal) {
       if (callerSignal.aborted) this.abortWith(new AttemptAbort('caller', CALLER_ABORT_MESSAGE));
       else this.unhook = onCallerAbort(callerSignal, () => this.abortWith(new AttemptAbort('caller', CALLER_ABORT_MESSAGE)));
     }
-    if (Number.isFinite(timeoutMs)) this.arm(timeoutMs, 'timeout', `${timeoutLabel} after ${Math.round(timeoutMs)} ms`);
+    if (Number.isFinite(timeoutMs)) this.arm(timeoutMs, 'timeout', `${timeoutLabel} after ${Math.round(timeoutMs)} ms`, ownTimeoutMs);
   }
 
   get signal(): AbortSignal {
@@ -76,10 +94,15 @@ export class AttemptScope {
     this.rejectRace?.(reason);
   }
 
-  /** (Re)arms the timer: aborts with `why` after `ms`. */
-  arm(ms: number, why: 'timeout' | 'idle', message: string): void {
+  /**
+   * (Re)arms the timer: aborts with `why` after `ms`, or with `budget` when `ms` is shorter than
+   * the client's own `ownMs` (the caller's budget, not the provider, then ends the attempt).
+   */
+  arm(ms: number, why: 'timeout' | 'idle', message: string, ownMs = ms): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.abortWith(new AttemptAbort(why, message)), Math.max(0, ms));
+    const reason = cutByBudget(ms, ownMs) ? 'budget' : why;
+    const text = reason === 'budget' ? `${message}: the caller's budget (per-request timeout or deadline) ended it` : message;
+    this.timer = setTimeout(() => this.abortWith(new AttemptAbort(reason, text)), Math.max(0, ms));
   }
 
   /** Stops the timer (while a stream's consumer holds an event, provider time is not running). */
@@ -123,9 +146,12 @@ export class AttemptScope {
 
 /**
  * Normalises what an attempt threw. The scope's abort reason wins over the adapter's mapping: a
- * timeout that the SDK reports as a user abort is a `timeout`; the caller's abort is `aborted`.
+ * timeout that the SDK reports as a user abort is a `timeout`; the caller's abort is `aborted`; a
+ * timer the caller's budget shortened gives a `timeout` that does not count toward the breaker.
+ * A {@link ConfigError} (the adapter could not build the request: nothing was sent) is the
+ * caller's mistake, never a provider failure: it is returned as is.
  */
-export function normalizeAttemptError(err: unknown, provider: string, scope: AttemptScope | undefined): ProviderError {
+export function normalizeAttemptError(err: unknown, provider: string, scope: AttemptScope | undefined): ProviderError | ConfigError {
   const reason = scope?.abortReason;
   if (reason) {
     if (reason.why === 'caller' || reason.why === 'abandoned') {
@@ -137,11 +163,12 @@ export function normalizeAttemptError(err: unknown, provider: string, scope: Att
         kind: 'timeout',
         message: reason.message,
         cause: err,
+        ...(reason.why === 'budget' ? { countsTowardBreaker: false } : {}),
         ...(isProviderError(err) && err.status !== undefined ? { status: err.status } : {}),
       });
     }
   }
-  if (isProviderError(err)) return err;
+  if (isProviderError(err) || isConfigError(err)) return err;
   if (isLLMError(err)) {
     return new ProviderError({ provider, kind: 'bad_response', message: err.message, cause: err });
   }

@@ -2,8 +2,9 @@
  * createLLMClient's options: documented defaults and validation that names the bad option.
  * @module
  */
-import { checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
+import { MAX_DURATION_MS, checkBreakerName, checkStore, checkDuration, checkInteger, describe, resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker/options.js';
 import type { BreakerStore } from './breaker/store.js';
+import { didYouMeanHint } from './did-you-mean.js';
 import { ConfigError } from './errors/config-error.js';
 import type { ProviderAdapter } from './provider.js';
 import { defaultOtelTelemetry } from './telemetry/otel.js';
@@ -24,20 +25,38 @@ export interface LLMClientOptions {
    * @default a new `memoryStore()` for this client (state in this process only)
    */
   store?: BreakerStore;
+  /**
+   * Prefix of this client's breaker names, and so of their Redis keys: with `namespace: 'search'`,
+   * provider `openai` is guarded by circuit `search:openai`. Clients that share a store share a
+   * provider's circuit (its trips, recovery and counts) when their namespaces match — the default —
+   * so give a namespace to each client whose breaker settings are its own (e.g. one per skill).
+   * `llm.breaker()` and `llm.health()` still take and report provider names. Non-empty, no braces,
+   * no whitespace.
+   * @default undefined (breakers are named by provider alone: every client on the store shares them)
+   */
+  namespace?: string;
   /** Breaker defaults for every provider; each adapter's `breaker` option is layered on top. @default each option's own default (`failureThreshold` 5, `resetTimeoutMs` 30000, `successThreshold` 2, `halfOpenMaxProbes` 1); `probeLeaseMs` = `timeoutMs` + 5000 */
   breaker?: Partial<BreakerOptions>;
   /** The single retry loop's options. @default { retries: 2, minDelayMs: 250, maxDelayMs: 8000, factor: 2, jitter: true, maxRetryAfterMs: 30000 } */
   retry?: RetryOptions;
-  /** Per attempt, in ms; for a stream, the time to its first event. @default 60000 */
+  /**
+   * Per attempt, in ms; for a stream, the time to its first event. Its expiry is a provider `timeout`
+   * (counted by the breaker). At most 2^31 − 1 (`MAX_DURATION_MS`), like every duration option.
+   * @default 60000
+   */
   timeoutMs?: number;
-  /** The whole call — every retry and every fallback together — in ms. @default 120000 */
+  /**
+   * The whole call — every retry and every fallback together — in ms. An attempt it cuts short (less
+   * time left than `timeoutMs`) ends as a `timeout` that the breaker does not count. At most 2^31 − 1.
+   * @default 120000
+   */
   deadlineMs?: number;
   /**
    * Cap on attempts across the whole chain (retries and fallbacks together).
    * @default number of providers + `retry.retries`
    */
   maxAttempts?: number;
-  /** Streams: the longest gap between two events after the first, in ms. @default 30000 */
+  /** Streams: the longest gap between two events after the first, in ms. At most 2^31 − 1. @default 30000 */
   idleTimeoutMs?: number;
   /**
    * Telemetry sink. `false` turns it off. @default OpenTelemetry spans and metrics through
@@ -54,11 +73,22 @@ export interface RequestOptions {
   provider?: string;
   /** `false` disables failover: only the primary (or `provider`) is tried. @default true */
   fallback?: boolean;
-  /** Overrides the client's `deadlineMs`. */
+  /**
+   * Overrides the client's `deadlineMs`. The caller's budget: an attempt it cuts short ends as a
+   * `timeout` that is not counted by the breaker and not retried past the deadline.
+   * @default the client's `deadlineMs`
+   */
   deadlineMs?: number;
-  /** Overrides the client's `timeoutMs`. */
+  /**
+   * Overrides the client's `timeoutMs`. Shorter than the client's, it is the caller's budget: its
+   * expiry is a `timeout` that the breaker does not count (the provider had less than its usual time).
+   * @default the client's `timeoutMs`
+   */
   timeoutMs?: number;
-  /** Overrides the client's `idleTimeoutMs` (streams). */
+  /**
+   * Overrides the client's `idleTimeoutMs` (streams); shorter than the client's, its expiry is not counted.
+   * @default the client's `idleTimeoutMs`
+   */
   idleTimeoutMs?: number;
   /** Overrides the client's `maxAttempts`. */
   maxAttempts?: number;
@@ -71,6 +101,8 @@ export interface RequestOptions {
 
 export interface ResolvedClientOptions {
   providers: ProviderAdapter[];
+  /** Breaker name of each provider (`<namespace>:<provider>`, or the provider's name). */
+  breakerNames: Map<string, string>;
   fallback: string[];
   store: BreakerStore | undefined;
   breakerDefaults: ResolvedBreakerOptions;
@@ -83,12 +115,12 @@ export interface ResolvedClientOptions {
   telemetry: Telemetry | undefined;
 }
 
-const CLIENT_KEYS = new Set(['telemetry', 'providers', 'fallback', 'store', 'breaker', 'retry', 'timeoutMs', 'deadlineMs', 'maxAttempts', 'idleTimeoutMs']);
+const CLIENT_KEYS = new Set(['namespace', 'telemetry', 'providers', 'fallback', 'store', 'breaker', 'retry', 'timeoutMs', 'deadlineMs', 'maxAttempts', 'idleTimeoutMs']);
 const REQUEST_KEYS = new Set(['signal', 'provider', 'fallback', 'deadlineMs', 'timeoutMs', 'idleTimeoutMs', 'maxAttempts', 'model']);
 
 export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions {
   if (typeof o !== 'object' || o === null) throw new ConfigError('options', `must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) if (!CLIENT_KEYS.has(k)) throw new ConfigError(k, 'is not an option of createLLMClient');
+  for (const k of Object.keys(o)) if (!CLIENT_KEYS.has(k)) throw new ConfigError(k, `is not an option of createLLMClient${didYouMeanHint(k, CLIENT_KEYS)}`);
   if (!Array.isArray(o.providers) || o.providers.length === 0) {
     throw new ConfigError('providers', 'must be a non-empty array of provider adapters, e.g. [openai({ model })]');
   }
@@ -103,6 +135,12 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
     if (typeof p.model !== 'string' || p.model.length === 0) throw new ConfigError(`${path}.model`, 'must be a non-empty string');
     if (names.has(p.name)) throw new ConfigError(`${path}.name`, `duplicate provider name "${p.name}"; give each adapter a unique name`);
     names.add(p.name);
+  });
+
+  const breakerNames = new Map<string, string>();
+  if (o.namespace !== undefined) checkBreakerName(o.namespace, 'namespace');
+  o.providers.forEach((p, i) => {
+    breakerNames.set(p.name, o.namespace === undefined ? p.name : checkBreakerName(`${o.namespace}:${p.name}`, `providers[${i}].name`));
   });
 
   let fallback: string[];
@@ -129,7 +167,7 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
 
   const base = resolveBreakerOptions(o.breaker, undefined, 'breaker');
   const breakerDefaults: ResolvedBreakerOptions =
-    o.breaker?.probeLeaseMs === undefined ? { ...base, probeLeaseMs: timeoutMs + 5000 } : base;
+    o.breaker?.probeLeaseMs === undefined ? { ...base, probeLeaseMs: Math.min(timeoutMs + 5000, MAX_DURATION_MS) } : base;
   const perProvider = new Map<string, ResolvedBreakerOptions>();
   o.providers.forEach((p, i) => {
     perProvider.set(p.name, resolveBreakerOptions(p.breaker, breakerDefaults, `providers[${i}].breaker`));
@@ -141,13 +179,13 @@ export function resolveClientOptions(o: LLMClientOptions): ResolvedClientOptions
   else if (typeof o.telemetry === 'object' && o.telemetry !== null && typeof o.telemetry.startCall === 'function') telemetry = o.telemetry;
   else throw new ConfigError('telemetry', 'must be a Telemetry object (e.g. otelTelemetry()) or false');
 
-  return { providers: o.providers, fallback, store: o.store, breakerDefaults, perProvider, retry, timeoutMs, deadlineMs, maxAttempts, idleTimeoutMs, telemetry };
+  return { providers: o.providers, breakerNames, fallback, store: o.store, breakerDefaults, perProvider, retry, timeoutMs, deadlineMs, maxAttempts, idleTimeoutMs, telemetry };
 }
 
 export function checkRequestOptions(o: RequestOptions | undefined, known: ReadonlySet<string>): void {
   if (o === undefined) return;
   if (typeof o !== 'object' || o === null) throw new ConfigError('options', `must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) if (!REQUEST_KEYS.has(k)) throw new ConfigError(k, 'is not a request option');
+  for (const k of Object.keys(o)) if (!REQUEST_KEYS.has(k)) throw new ConfigError(k, `is not a request option${didYouMeanHint(k, REQUEST_KEYS)}`);
   if (o.provider !== undefined && (typeof o.provider !== 'string' || !known.has(o.provider))) {
     throw new ConfigError('provider', `unknown provider ${describe(o.provider)}; known: ${[...known].join(', ')}`);
   }

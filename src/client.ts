@@ -9,7 +9,12 @@ import type { BreakerStore } from './breaker/store.js';
 import { AttemptScope, normalizeAttemptError } from './attempt.js';
 import { Budget } from './budget.js';
 import { checkRequestOptions, resolveClientOptions, type LLMClientOptions, type RequestOptions, type ResolvedClientOptions } from './client-options.js';
+import type { ResolvedBreakerOptions } from './breaker/options.js';
+import type { EventSubscription } from './breaker/events.js';
+import { claimCircuit } from './client-circuits.js';
+import { ClientEvents, type LLMClientEvents } from './client-events.js';
 import { ConfigError } from './errors/config-error.js';
+import type { ProviderError } from './errors/provider-error.js';
 import { recordAttempt, walkChain, type ChainEntry } from './failover.js';
 import type { ProviderAdapter, ProviderResult } from './provider.js';
 import { LLMStream, type StreamSettings } from './stream.js';
@@ -41,15 +46,31 @@ export class LLMClient {
   private closed = false;
   private readonly telemetry: Telemetry | undefined;
   private defaultChain: ChainEntry[] | undefined;
+  private readonly events = new ClientEvents();
+  private readonly releases: Array<() => void> = [];
+  private readonly onMisconfigured = (entry: ChainEntry, error: ProviderError, next: ChainEntry): void => {
+    this.events.misconfigured({ provider: entry.adapter.name, model: entry.model, kind: error.kind as 'auth' | 'not_found', error, fallback: next.adapter.name });
+  };
+
+  /**
+   * The time the client's own settings give an attempt: its `timeoutMs`, or its `deadlineMs` when
+   * shorter. An attempt given less (a tighter per-request budget, or a deadline nearly spent) that
+   * times out is the caller's budget, not a provider failure.
+   */
+  private readonly ownTimeoutMs: number;
 
   constructor(options: LLMClientOptions) {
     this.o = resolveClientOptions(options);
+    this.ownTimeoutMs = Math.min(this.o.timeoutMs, this.o.deadlineMs);
     this.telemetry = this.o.telemetry;
     this.ownsStore = this.o.store === undefined;
     this.store = this.o.store ?? new MemoryStore();
     for (const p of this.o.providers) {
       this.adapters.set(p.name, p);
-      this.breakers.set(p.name, new CircuitBreaker(p.name, { ...this.o.perProvider.get(p.name), store: this.store }));
+      const options = this.o.perProvider.get(p.name) as ResolvedBreakerOptions;
+      const name = this.o.breakerNames.get(p.name) as string;
+      this.breakers.set(p.name, new CircuitBreaker(name, { ...options, store: this.store }));
+      this.releases.push(claimCircuit(this.store, name, options));
     }
     this.order = [(this.o.providers[0] as ProviderAdapter).name, ...this.o.fallback];
     this.names = new Set(this.adapters.keys());
@@ -102,7 +123,7 @@ export class LLMClient {
     let value: ProviderResult;
     let entry: ChainEntry;
     try {
-      ({ value, entry } = await walkChain({ chain, budget, retry: this.o.retry, signal, attempts, observer }, (e, retry) =>
+      ({ value, entry } = await walkChain({ chain, budget, retry: this.o.retry, signal, attempts, observer, onMisconfigured: this.onMisconfigured }, (e, retry) =>
         this.attempt(e, retry, request, signal, Math.min(timeoutMs, budget.remainingMs()), attempts, observer),
       ));
     } catch (err) {
@@ -135,7 +156,7 @@ export class LLMClient {
     observer: CallObserver | undefined,
   ): Promise<ProviderResult> {
     const t0 = performance.now();
-    const scope = new AttemptScope(signal, timeoutMs);
+    const scope = new AttemptScope(signal, timeoutMs, undefined, this.ownTimeoutMs);
     const name = entry.adapter.name;
     try {
       const result = await entry.breaker.execute(() =>
@@ -168,10 +189,22 @@ export class LLMClient {
       signal: options?.signal,
       timeoutMs: options?.timeoutMs ?? this.o.timeoutMs,
       idleTimeoutMs: options?.idleTimeoutMs ?? this.o.idleTimeoutMs,
+      ownTimeoutMs: this.ownTimeoutMs,
+      ownIdleTimeoutMs: this.o.idleTimeoutMs,
       deadlineMs: options?.deadlineMs ?? this.o.deadlineMs,
       maxAttempts: options?.maxAttempts ?? this.o.maxAttempts,
+      onMisconfigured: this.onMisconfigured,
     };
     return new LLMStream(settings);
+  }
+
+  /**
+   * Listens to a client event: `misconfigured` when a provider's configuration error (`auth`,
+   * `not_found`) makes a call fail over. Returns a subscription whose `dispose()` stops listening.
+   * Without any listener, the first such failure of each provider is logged once (`console.warn`).
+   */
+  on<K extends keyof LLMClientEvents>(event: K, listener: (e: LLMClientEvents[K]) => void): EventSubscription {
+    return this.events.on(event, listener);
   }
 
   /** The circuit breaker guarding provider `name`. */
@@ -204,6 +237,8 @@ export class LLMClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const release of this.releases.splice(0)) release();
+    this.events.removeAll();
     await Promise.all([...this.breakers.values()].map((b) => b.close()));
     await Promise.all([...this.adapters.values()].map(async (a) => a.close?.()));
     if (this.ownsStore) await this.store.close();

@@ -7,6 +7,7 @@ import type { CircuitBreaker } from './breaker/circuit-breaker.js';
 import type { Budget } from './budget.js';
 import { AllProvidersFailedError } from './errors/all-providers-failed-error.js';
 import { isCircuitOpenError } from './errors/circuit-open-error.js';
+import { isConfigError } from './errors/config-error.js';
 import { ProviderError, isProviderError } from './errors/provider-error.js';
 import type { ProviderAdapter } from './provider.js';
 import { withRetries, type ResolvedRetryOptions } from './retry.js';
@@ -27,6 +28,8 @@ export interface WalkContext {
   signal: AbortSignal | undefined;
   attempts: Attempt[];
   observer?: CallObserver | undefined;
+  /** Told when a provider's configuration error (`auth`, `not_found`) makes the call move on to `next`. */
+  onMisconfigured?: ((entry: ChainEntry, error: ProviderError, next: ChainEntry) => void) | undefined;
 }
 
 /** Records an attempt (and tells telemetry). */
@@ -50,7 +53,7 @@ export function recordAttempt(
       provider: entry.adapter.name,
       model: entry.model,
       outcome: 'error',
-      errorKind: isProviderError(err) ? err.kind : 'unknown',
+      errorKind: isProviderError(err) ? err.kind : isConfigError(err) ? 'config' : 'unknown',
       error: err,
       retry,
       durationMs,
@@ -72,7 +75,8 @@ export async function walkChain<T>(
 ): Promise<{ value: T; entry: ChainEntry }> {
   const { chain, budget, signal } = ctx;
   let stopReason: string | undefined;
-  for (const entry of chain) {
+  for (let i = 0; i < chain.length; i++) {
+    const entry = chain[i] as ChainEntry;
     if (!budget.canAttempt()) {
       stopReason = budget.exhaustedReason;
       break;
@@ -99,6 +103,10 @@ export async function walkChain<T>(
       }
       if (isProviderError(err) && !err.failover) throw err;
       if (!isProviderError(err) && !isCircuitOpenError(err)) throw err;
+      const next = chain[i + 1];
+      if (next !== undefined && ctx.onMisconfigured && isProviderError(err) && (err.kind === 'auth' || err.kind === 'not_found')) {
+        ctx.onMisconfigured(entry, err, next);
+      }
     }
   }
   throw new AllProvidersFailedError(ctx.attempts, stopReason ?? budget.exhaustedReason);

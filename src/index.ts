@@ -15,6 +15,7 @@ export { getCircuitBreaker, resetAllBreakers, closeAllBreakers } from './breaker
 export {
   DEFAULT_BREAKER_OPTIONS,
   defaultIsFailure,
+  MAX_DURATION_MS,
   type BreakerOptions,
   type FailureRateOptions,
 } from './breaker/options.js';
@@ -26,6 +27,7 @@ export type * from './types.js';
 export type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from './provider.js';
 export { createLLMClient, LLMClient, type ProviderHealth } from './client.js';
 export type { LLMClientOptions, RequestOptions } from './client-options.js';
+export type { LLMClientEvents, MisconfiguredEvent } from './client-events.js';
 export { LLMStream, type PartialOutput } from './stream.js';
 export { DEFAULT_RETRY, backoffDelay, type RetryOptions } from './retry.js';
 export type { BreakerPermit } from './breaker/circuit-breaker.js';

@@ -15,9 +15,9 @@ import type { Budget } from './budget.js';
 export interface RetryOptions {
   /** Retries on the same provider after the first attempt. @default 2 */
   retries?: number;
-  /** Backoff before the first retry, in ms. @default 250 */
+  /** Backoff before the first retry, in ms (at most 2^31 − 1, like every duration). @default 250 */
   minDelayMs?: number;
-  /** Cap of one backoff, in ms. @default 8000 */
+  /** Cap of one backoff, in ms (at most 2^31 − 1). @default 8000 */
   maxDelayMs?: number;
   /** Exponential factor. @default 2 */
   factor?: number;

@@ -14,7 +14,7 @@ import { AttemptScope, normalizeAttemptError } from './attempt.js';
 import { Budget } from './budget.js';
 import { ConfigError } from './errors/config-error.js';
 import { ProviderError } from './errors/provider-error.js';
-import { recordAttempt, walkChain, type ChainEntry } from './failover.js';
+import { recordAttempt, walkChain, type ChainEntry, type WalkContext } from './failover.js';
 import type { ProviderStreamEvent } from './provider.js';
 import type { ResolvedRetryOptions } from './retry.js';
 import type { CallObserver } from './telemetry/telemetry.js';
@@ -28,9 +28,13 @@ export interface StreamSettings {
   signal: AbortSignal | undefined;
   timeoutMs: number;
   idleTimeoutMs: number;
+  /** The client's own `timeoutMs` / `idleTimeoutMs`: a shorter timer is the caller's budget, not counted. */
+  ownTimeoutMs: number;
+  ownIdleTimeoutMs: number;
   deadlineMs: number;
   maxAttempts: number;
   observer: CallObserver | undefined;
+  onMisconfigured?: WalkContext['onMisconfigured'];
 }
 
 interface Opened {
@@ -135,7 +139,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
       throw err;
     }
     const ttft = Math.min(this.s.timeoutMs, budget.remainingMs());
-    const scope = new AttemptScope(this.s.signal, ttft, 'no stream event (time to first token)');
+    const scope = new AttemptScope(this.s.signal, ttft, 'no stream event (time to first token)', this.s.ownTimeoutMs);
     let iterator: AsyncIterator<ProviderStreamEvent> | undefined;
     try {
       iterator = entry.adapter.stream(this.s.request, { signal: scope.signal, model: entry.model })[Symbol.asyncIterator]();
@@ -161,7 +165,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
     let opened: Opened;
     try {
       ({ value: opened } = await walkChain(
-        { chain: this.s.chain, budget, retry: this.s.retry, signal: this.s.signal, attempts: this.attempts, observer: this.s.observer },
+        { chain: this.s.chain, budget, retry: this.s.retry, signal: this.s.signal, attempts: this.attempts, observer: this.s.observer, onMisconfigured: this.s.onMisconfigured },
         (entry, retry) => this.open(entry, retry, budget),
       ));
     } catch (err) {
@@ -214,7 +218,7 @@ export class LLMStream implements AsyncIterable<StreamEvent> {
           yield { type: 'tool_call_delta', index, id: call.id, name: call.name, argumentsDelta: ev.argumentsDelta };
         }
         const idle = Math.min(this.s.idleTimeoutMs, budget.remainingMs());
-        scope.arm(idle, 'idle', `stream stalled: no event for ${Math.round(idle)} ms`);
+        scope.arm(idle, 'idle', `stream stalled: no event for ${Math.round(idle)} ms`, this.s.ownIdleTimeoutMs);
         const next = await scope.race(iterator.next());
         if (next.done) throw new ProviderError({ provider: name, kind: 'connection', message: 'stream ended before its final event' });
         ev = next.value;

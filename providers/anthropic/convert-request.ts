@@ -12,6 +12,7 @@ import type {
   ToolChoice as AnthropicToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError } from '../../src/errors/provider-error.js';
+import { conversionError } from '../shared/conversion-error.js';
 import type { CompletionRequest, ContentPart, ToolChoice } from '../../src/types.js';
 
 /**
@@ -41,8 +42,23 @@ export interface ConvertOptions {
  * `temperature` and `topP` are dropped unless `samplingParams` is set: API version 2026-10-21, the
  * one `@anthropic-ai/sdk` ≥ 1.0 sends, rejects them with a 400 even at their defaults, and a
  * request tuned for another provider must still be servable here when it fails over.
+ * @throws {ConfigError} when the body cannot be built (nothing is sent: the request is wrong, not the provider)
  */
 export function convertRequest(
+  request: CompletionRequest,
+  model: string,
+  options: ConvertOptions,
+  provider: string,
+): MessageCreateParamsNonStreaming {
+  try {
+    return buildRequest(request, model, options, provider);
+  } catch (err) {
+    // nothing was sent: a body that cannot be built is the caller's request, not a provider failure
+    throw conversionError(err, provider);
+  }
+}
+
+function buildRequest(
   request: CompletionRequest,
   model: string,
   options: ConvertOptions,

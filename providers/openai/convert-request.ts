@@ -10,6 +10,7 @@ import type {
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { ProviderError } from '../../src/errors/provider-error.js';
+import { conversionError } from '../shared/conversion-error.js';
 import type { CompletionRequest, ContentPart, Message, ResponseFormat, ToolChoice } from '../../src/types.js';
 
 /**
@@ -24,8 +25,23 @@ export type MaxTokensParam = 'max_tokens' | 'max_completion_tokens';
 /**
  * Builds the request body (without `stream`). `model` is the attempt's model (`ctx.model`).
  * Fields the request leaves unset are omitted, so each provider applies its own default.
+ * @throws {ConfigError} when the body cannot be built (nothing is sent: the request is wrong, not the provider)
  */
 export function convertRequest(
+  request: CompletionRequest,
+  model: string,
+  maxTokensParam: MaxTokensParam,
+  provider: string,
+): ChatCompletionCreateParamsNonStreaming {
+  try {
+    return buildRequest(request, model, maxTokensParam, provider);
+  } catch (err) {
+    // nothing was sent: a body that cannot be built is the caller's request, not a provider failure
+    throw conversionError(err, provider);
+  }
+}
+
+function buildRequest(
   request: CompletionRequest,
   model: string,
   maxTokensParam: MaxTokensParam,

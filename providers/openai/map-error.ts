@@ -12,6 +12,8 @@ import { parseRetryAfterMs } from '../shared/retry-after.js';
 import { CONTEXT_LENGTH_MESSAGE, kindForStatus } from '../shared/status-kind.js';
 
 const CONTENT_FILTER_CODES = new Set(['content_policy_violation', 'content_filter', 'content_filtered']);
+/** "Request too large for gpt-4o … Requested 45411. The input or output tokens must be reduced …" */
+const REQUEST_TOO_LARGE = /\brequest too large\b|\btokens must be reduced\b/i;
 const CONTENT_FILTER_MESSAGE = /content management policy|content[_ ]policy|safety system|content filter/i;
 
 const OPENAI_ERRORS: SdkErrorMapping<ApiErrorLike> = {
@@ -29,6 +31,7 @@ const OPENAI_ERRORS: SdkErrorMapping<ApiErrorLike> = {
  * | `APIConnectionError`: refused, reset, DNS, TLS; a body cut mid-way | `connection` |
  * | 429 | `rate_limit` (`retryAfterMs`: see {@link rateLimitWaitMs}) |
  * | 429 with code `insufficient_quota` | `rate_limit`, `retryable: false` |
+ * | 429 "Request too large … must be reduced" (one request above the TPM limit) | `context_length` |
  * | 503 | `overloaded` |
  * | 500, 502, 504, other 5xx | `server` |
  * | 401, 403, code `invalid_api_key` | `auth` |
@@ -76,6 +79,8 @@ function fromApiError(err: ApiErrorLike, provider: string, requestId: string | u
   } else {
     kind = kindForStatus(status);
     if (kind === 'invalid_request' || kind === 'not_found' || kind === 'auth') kind = refine(kind, code, err.message);
+    // one request above the per-minute token limit: waiting never helps; a bigger provider may serve it
+    else if (kind === 'rate_limit' && REQUEST_TOO_LARGE.test(err.message)) kind = 'context_length';
   }
   return new ProviderError({
     provider,

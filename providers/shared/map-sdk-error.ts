@@ -4,6 +4,7 @@
  * JSON. Each adapter supplies its SDK's error classes and how it reads an `APIError`.
  * @module
  */
+import { isConfigError } from '../../src/errors/config-error.js';
 import { ProviderError, isProviderError } from '../../src/errors/provider-error.js';
 import { classifyNetworkError } from './classify-network-error.js';
 import { abortedError, badResponse, isAbortError, sdkConnectionClass } from './provider-errors.js';
@@ -32,6 +33,7 @@ export interface SdkErrorMapping<ApiError> {
  * | failure | kind |
  * | --- | --- |
  * | already a ProviderError | itself |
+ * | a ConfigError (the request body could not be built: nothing was sent) | rethrown as is |
  * | `signal` aborted, the SDK's user-abort error, `AbortError` | `aborted` |
  * | the SDK's connection-timeout error | `timeout` |
  * | the SDK's connection error | `connection`, or what the network failure in its `cause` means |
@@ -50,6 +52,8 @@ export function mapSdkError<ApiError>(
   requestId?: string,
 ): ProviderError {
   if (isProviderError(err)) return err;
+  // the request body could not be built (conversion-error.ts): nothing was sent; not the provider's
+  if (isConfigError(err)) throw err;
   const { classes } = mapping;
   const sdkClass = sdkConnectionClass(err);
   if (signal?.aborted || err instanceof classes.userAbort || sdkClass === 'abort' || isAbortError(err)) {

@@ -9,9 +9,12 @@
  * @module
  */
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
-import { StoreError, isStoreError } from '../errors/store-error.js';
+import { asStoreError, type StoreError } from '../errors/store-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Emitter, type EventSubscription } from './events.js';
+import { LeaseRenewer, renewalIntervalMs } from './lease-renewer.js';
+import { LiveSet } from './live-set.js';
+import { rejoin } from './rejoin.js';
 import { MemoryStore } from './memory-store.js';
 import {
   checkBreakerName,
@@ -126,8 +129,11 @@ export function getDefaultStore(): MemoryStore {
   return (defaultStore ??= new MemoryStore());
 }
 
-/** Every open breaker of this process, for `resetAllBreakers()`. @internal */
-export const liveBreakers = new Set<CircuitBreaker>();
+/**
+ * Every open breaker of this process, for `resetAllBreakers()`, held weakly: an unclosed breaker
+ * nobody references is collected, and its store subscription dropped. @internal
+ */
+export const liveBreakers = new LiveSet<CircuitBreaker>();
 
 
 export class CircuitBreaker {
@@ -159,8 +165,9 @@ export class CircuitBreaker {
   private flushTimer: NodeJS.Timeout | undefined;
   private inflightWrites = new Set<Promise<unknown>>();
 
-  // --- probes started here: lease id → local expiry ---
+  // --- probes started here: lease id → local expiry; renewed while they run ---
   private readonly localProbes = new Map<string, number>();
+  private readonly renewer: LeaseRenewer;
 
   /** True when someone listens to success/failure (durations are measured only then). */
   private get timed(): boolean {
@@ -171,6 +178,8 @@ export class CircuitBreaker {
   private fallback: MemoryStore | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering = false;
+  /** The version the fallback was seeded with: a higher one there is a transition made alone. */
+  private fallbackSeedVersion = 0;
 
   private subscription: Disposable | undefined;
   private closed = false;
@@ -187,8 +196,12 @@ export class CircuitBreaker {
     this.cfg = toRuleConfig(this.options);
     this.isFailure = this.options.isFailure;
     this.store = store ?? getDefaultStore();
-    this.subscription = this.store.subscribe((c) => this.onStoreChange(c));
-    liveBreakers.add(this);
+    this.renewer = new LeaseRenewer(renewalIntervalMs(this.cfg.probeLeaseMs), (id) => this.renewLease(id));
+    // The store (often shared and long-lived) must not keep this breaker alive: its listener holds
+    // the breaker weakly, and the subscription is dropped if the breaker is collected unclosed.
+    const subscription = this.store.subscribe(CircuitBreaker.weakListener(new WeakRef(this)));
+    this.subscription = subscription;
+    liveBreakers.add(this, disposer(subscription));
     const mark = this.order.mark();
     this.ready = this.storeCall('read', (s) => s.read(this.name, this.cfg)).then(
       (snap) => {
@@ -199,6 +212,25 @@ export class CircuitBreaker {
         this.synced = true;
       },
     );
+  }
+
+  // Closures made here, never in a method: V8 shares one context between the closures of a scope,
+  // so a closure made next to one that uses `this` would hold the breaker strongly.
+
+  /** The store listener of a breaker, holding it weakly. */
+  private static weakListener(self: WeakRef<CircuitBreaker>): (change: StoreChange) => void {
+    return (change) => self.deref()?.onStoreChange(change);
+  }
+
+  /** The recovery loop of a degraded breaker, holding it weakly (it ends if the breaker is collected). */
+  private static weakRecovery(self: WeakRef<CircuitBreaker>, intervalMs: number): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      const breaker = self.deref();
+      if (breaker) void breaker.tryRecover();
+      else clearInterval(timer);
+    }, intervalMs);
+    timer.unref();
+    return timer;
   }
 
   // ---------------------------------------------------------------- events
@@ -215,6 +247,7 @@ export class CircuitBreaker {
    * the circuit is open. `signal` is passed to `fn` (a never-aborting signal when omitted).
    */
   execute<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(new ConfigError('fn', `must be a function, got ${fn === null ? 'null' : typeof fn}`));
     if (this.state === CircuitState.CLOSED && this.synced) return this.runClosed(fn, signal);
     if (!this.synced) return this.ready.then(() => this.execute(fn, signal));
     return this.runGuarded(fn, signal);
@@ -222,6 +255,7 @@ export class CircuitBreaker {
 
   /** Wraps `fn` so that every call goes through {@link execute}. */
   protect<A extends unknown[], R>(fn: (...args: A) => PromiseLike<R> | R): (...args: A) => Promise<R> {
+    if (typeof fn !== 'function') throw new ConfigError('fn', `must be a function, got ${fn === null ? 'null' : typeof fn}`);
     return (...args: A) => this.execute(() => fn(...args));
   }
 
@@ -341,6 +375,7 @@ export class CircuitBreaker {
       this.apply(res.snapshot, mark);
       if (res.outcome === 'granted') {
         this.localProbes.set(leaseId, now + this.cfg.probeLeaseMs); // in case a transition seen meanwhile cleared it
+        this.renewer.start(leaseId); // the lease lasts as long as the probe runs
         return leaseId;
       }
       this.localProbes.delete(leaseId);
@@ -377,7 +412,19 @@ export class CircuitBreaker {
     }
   }
 
+  /** Extends a running probe's lease. @returns whether the store still held it */
+  private async renewLease(leaseId: string): Promise<boolean> {
+    if (this.closed || !this.localProbes.has(leaseId)) return false;
+    const mark = this.order.mark();
+    const res = await this.storeCall('renewProbe', (s) => s.renewProbe(this.name, this.cfg, leaseId));
+    this.apply(res.snapshot, mark);
+    if (!res.renewed || !this.localProbes.has(leaseId)) return false;
+    this.localProbes.set(leaseId, this.store.now() + this.cfg.probeLeaseMs);
+    return true;
+  }
+
   private async reportProbe(leaseId: string, outcome: ProbeOutcome, start: number, error: unknown): Promise<void> {
+    this.renewer.stop(leaseId);
     this.localProbes.delete(leaseId);
     const mark = this.order.mark();
     const snap = await this.storeCall('releaseProbe', (s) => s.releaseProbe(this.name, this.cfg, leaseId, outcome));
@@ -471,9 +518,7 @@ export class CircuitBreaker {
   }
 
   private onStoreFailure<R>(operation: string, err: unknown, op: (s: BreakerStore) => Promise<R>): Promise<R> {
-    const error = isStoreError(err)
-      ? err
-      : new StoreError(this.name, operation, err instanceof Error ? err.message : String(err), err);
+    const error = asStoreError(this.name, operation, err);
     this.enterFallback();
     this.events.emit('storeError', { name: this.name, error });
     return op(this.fallback as MemoryStore);
@@ -494,11 +539,11 @@ export class CircuitBreaker {
       openedAt: this.state === CircuitState.CLOSED ? 0 : this.forced ? now : this.openUntil - this.cfg.resetTimeoutMs,
       version: Math.max(0, this.order.version),
     });
+    this.fallbackSeedVersion = Math.max(0, this.order.version);
     this.fallback = fb;
-    this.localProbes.clear();
+    this.clearLocalProbes();
     if (this.state === CircuitState.HALF_OPEN) this.openUntil = now; // seeded as OPEN, probe-able at once
-    this.recoveryTimer = setInterval(() => void this.tryRecover(), Math.max(10, this.store.recoveryIntervalMs));
-    this.recoveryTimer.unref();
+    this.recoveryTimer = CircuitBreaker.weakRecovery(new WeakRef(this), Math.max(10, this.store.recoveryIntervalMs));
   }
 
   private async tryRecover(): Promise<void> {
@@ -506,8 +551,8 @@ export class CircuitBreaker {
     this.recovering = true;
     try {
       await this.store.ping();
-      const snap = await this.store.read(this.name, this.cfg);
-      this.leaveFallback(snap);
+      const snap = await rejoin(this.store, this.fallback, this.name, this.cfg, this.fallbackSeedVersion);
+      if (this.fallback) this.leaveFallback(snap);
     } catch {
       // still down; try again at the next interval
     } finally {
@@ -550,6 +595,12 @@ export class CircuitBreaker {
     }
   }
 
+  /** Forgets the probes started here (they no longer hold a slot) and stops renewing their leases. */
+  private clearLocalProbes(): void {
+    this.localProbes.clear();
+    this.renewer.stopAll();
+  }
+
   /**
    * Refreshes the mirror from a store reply whose request was sent at `mark`. A reply is ignored
    * only when the mirror is provably newer (see {@link MirrorOrder}).
@@ -562,7 +613,7 @@ export class CircuitBreaker {
     // A transition to OPEN or CLOSED ends the HALF_OPEN episode: the store dropped every probe lease,
     // so probes still running here no longer hold a slot (their late reports are ignored). Without
     // this they would block this instance's probes in the next episode until their leases expired.
-    if (s.version !== previous && s.state !== CircuitState.HALF_OPEN) this.localProbes.clear();
+    if (s.version !== previous && s.state !== CircuitState.HALF_OPEN) this.clearLocalProbes();
     this.last = s;
     this.openCheckedAt = now; // just heard from the store: no OPEN re-read for OPEN_RECHECK_MS
     this.state = s.state;
@@ -615,29 +666,48 @@ export class CircuitBreaker {
     return this.state;
   }
 
-  /** Operator: hold the circuit open (for every instance) until {@link forceClose} or {@link reset}. */
-  async forceOpen(): Promise<void> {
-    this.clearPending();
-    const mark = this.order.mark();
-    const snap = await this.storeCall('forceOpen', (s) => s.forceOpen(this.name, this.cfg));
-    this.apply(snap, mark);
+  /**
+   * Operator: hold the circuit open (for every instance) until {@link forceClose} or {@link reset}.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
+  forceOpen(): Promise<void> {
+    return this.operate('forceOpen', (s) => s.forceOpen(this.name, this.cfg));
   }
 
-  /** Operator: close the circuit (for every instance) and clear its counters. */
-  async forceClose(): Promise<void> {
-    this.clearPending();
-    const mark = this.order.mark();
-    const snap = await this.storeCall('forceClose', (s) => s.forceClose(this.name, this.cfg));
-    this.apply(snap, mark);
+  /**
+   * Operator: close the circuit (for every instance) and clear its counters.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
+  forceClose(): Promise<void> {
+    return this.operate('forceClose', (s) => s.forceClose(this.name, this.cfg));
   }
 
-  /** Forgets the breaker's state everywhere: CLOSED, no failures, no probes. */
+  /**
+   * Forgets the breaker's state everywhere: CLOSED, no failures, no probes.
+   * @throws StoreError when the shared state could not be changed (nothing is changed here either)
+   */
   async reset(): Promise<void> {
+    await this.operate('reset', (s) => s.reset(this.name, this.cfg));
+    this.clearLocalProbes();
+  }
+
+  /**
+   * An operator action reaches the shared state or rejects with a StoreError: it never falls back to
+   * changing this instance only (that would resolve, change nothing for the fleet, and be undone by
+   * the next refresh). On a client still connecting it waits for `ready` like every store call. When
+   * it succeeds while this instance runs on its local state, Redis is back: the instance rejoins.
+   */
+  private async operate(operation: string, op: (s: BreakerStore) => Promise<Snapshot>): Promise<void> {
     this.clearPending();
-    this.localProbes.clear();
     const mark = this.order.mark();
-    const snap = await this.storeCall('reset', (s) => s.reset(this.name, this.cfg));
-    this.apply(snap, mark);
+    let snap: Snapshot;
+    try {
+      snap = await op(this.store);
+    } catch (err) {
+      throw asStoreError(this.name, operation, err);
+    }
+    if (this.fallback) this.leaveFallback(snap);
+    else this.apply(snap, mark);
   }
 
   /** Flushes pending writes and releases timers and the store subscription. Does not close the store. */
@@ -646,6 +716,7 @@ export class CircuitBreaker {
     await this.settle().catch(() => undefined);
     this.closed = true;
     this.clearPending();
+    this.renewer.stopAll();
     if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
     this.recoveryTimer = undefined;
     this.subscription?.dispose();
@@ -658,4 +729,8 @@ export class CircuitBreaker {
   get lastSnapshot(): Snapshot | undefined {
     return this.last;
   }
+}
+
+function disposer(subscription: Disposable): () => void {
+  return () => subscription.dispose();
 }

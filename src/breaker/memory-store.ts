@@ -9,6 +9,7 @@ import {
   applyForceClose,
   applyForceOpen,
   applyRelease,
+  applyRenew,
   applyReset,
   applySuccesses,
   initialData,
@@ -20,6 +21,7 @@ import {
 } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 import { ConfigError } from '../errors/config-error.js';
+import { applyAdoptOpen } from './adopt-open.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms. Inject a fake one in tests. @default Date.now */
@@ -95,6 +97,13 @@ export class MemoryStore implements BreakerStore {
     return Promise.resolve({ outcome, snapshot: this.done(name, d, now, cfg, transitioned) });
   }
 
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }> {
+    const now = this.clock();
+    const d = this.get(name);
+    const renewed = applyRenew(d, now, cfg, leaseId);
+    return Promise.resolve({ renewed, snapshot: snapshotOf(d, now, cfg, false) });
+  }
+
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot> {
     const now = this.clock();
     const d = this.get(name);
@@ -119,6 +128,12 @@ export class MemoryStore implements BreakerStore {
     return Promise.resolve(this.done(name, d, now, cfg, applyReset(d, now)));
   }
 
+  adoptOpen(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot> {
+    const now = this.clock();
+    const d = this.get(name);
+    return Promise.resolve(this.done(name, d, now, cfg, applyAdoptOpen(d, now, now - Math.max(0, Math.floor(ageMs)))));
+  }
+
   read(name: string, cfg: RuleConfig): Promise<Snapshot> {
     const now = this.clock();
     return Promise.resolve(snapshotOf(this.get(name), now, cfg, false));
@@ -135,6 +150,7 @@ export class MemoryStore implements BreakerStore {
     d.version = s.version;
     d.leases.clear();
     d.window.clear();
+    d.young.clear();
   }
 
   subscribe(listener: (change: StoreChange) => void): Disposable {

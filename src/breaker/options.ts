@@ -2,14 +2,20 @@
  * Breaker options: their defaults and their validation. Validation names the bad option.
  * @module
  */
-import { ConfigError } from '../errors/config-error.js';
+import { ConfigError, isConfigError } from '../errors/config-error.js';
 import { isCircuitOpenError } from '../errors/circuit-open-error.js';
 import { isProviderError } from '../errors/provider-error.js';
 import { looksSecret } from '../errors/redact.js';
 import type { RuleConfig } from './state.js';
 import type { BreakerStore } from './store.js';
 
-/** Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. */
+/**
+ * Rolling-window failure-rate trip rule. When set, it replaces the consecutive-failure rule. On a
+ * store that batches successes (`redisStore`'s `writeBehindMs`), a failure is judged once it is older
+ * than the store's success lag (2 × `writeBehindMs`), against the fleet's successes of the same
+ * period: a cold or just-cleared window never trips on failures whose instances' successes are
+ * still batched.
+ */
 export interface FailureRateOptions {
   /** Failure ratio in (0, 1] that opens the circuit, e.g. `0.5`. */
   threshold: number;
@@ -23,14 +29,19 @@ export interface FailureRateOptions {
 export interface BreakerOptions {
   /** Consecutive counted failures in CLOSED that open the circuit. @default 5 */
   failureThreshold: number;
-  /** Time OPEN before a probe is let through, in ms. @default 30000 */
+  /** Time OPEN before a probe is let through, in ms; at most 2^31 − 1 (`MAX_DURATION_MS`). @default 30000 */
   resetTimeoutMs: number;
   /** Consecutive probe successes in HALF_OPEN that close the circuit. @default 2 */
   successThreshold: number;
   /** Probes in flight at once, across the whole fleet. @default 1 */
   halfOpenMaxProbes: number;
   /**
-   * A probe that never reports (its process died, its call hung) frees its slot after this many ms.
+   * A probe's lease on its slot, in ms (at most 2^31 − 1). While the probe runs (a long stream
+   * included) its process renews the lease every third of this, so the probe keeps its slot and its
+   * outcome counts; a probe whose process died (or lost the store) stops renewing and frees its slot
+   * after this many ms. A probe that hangs in a live process holds its slot until it settles: give
+   * guarded calls their own timeout (the LLM client bounds every attempt by `timeoutMs` and every
+   * stream by `idleTimeoutMs`).
    * @default 60000 for a standalone breaker; the LLM client uses its attempt `timeoutMs` + 5000
    */
   probeLeaseMs: number;
@@ -59,6 +70,7 @@ export interface ResolvedBreakerOptions extends Omit<BreakerOptions, 'failureRat
 /** The default `isFailure`: a provider error's `countsTowardBreaker`, never rejections or aborts. */
 export function defaultIsFailure(error: unknown): boolean {
   if (isProviderError(error)) return error.countsTowardBreaker;
+  if (isConfigError(error)) return false; // the caller's mistake (e.g. a request that cannot be sent)
   if (isCircuitOpenError(error)) return false;
   if (error instanceof Error && error.name === 'AbortError') return false;
   return true;
@@ -91,10 +103,20 @@ export function checkInteger(path: string, v: unknown, min: number, max = Number
   return v;
 }
 
-/** @internal */
+/**
+ * The longest duration any option takes: 2^31 − 1 ms (about 24.8 days), the longest delay a Node
+ * timer can wait (a longer one fires after 1 ms). Longer values, e.g. `Number.MAX_SAFE_INTEGER`
+ * meant as "no limit", are a ConfigError naming the option.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** @internal a finite duration in [min, {@link MAX_DURATION_MS}]; ConfigError naming `path` otherwise */
 export function checkDuration(path: string, v: unknown, min = 0): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
     throw new ConfigError(path, `must be a finite number of milliseconds ≥ ${min}, got ${describe(v)}`);
+  }
+  if (v > MAX_DURATION_MS) {
+    throw new ConfigError(path, `must be at most ${MAX_DURATION_MS} ms (about 24.8 days, the longest a timer can wait), got ${describe(v)}`);
   }
   return v;
 }

@@ -32,6 +32,12 @@ export interface RedisStoreClient {
   readonly status: string;
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void;
   ping(): Promise<unknown>;
+  /**
+   * Connection events: the store waits for `ready` while the client is still connecting, and its
+   * subscriber connection follows the client's `end` (it ends when the caller's client ends).
+   */
+  on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
   /** Opens the store's subscriber connection (a `Redis` or `Cluster` like this one). */
   duplicate(): RedisStoreConnection;
 }

@@ -103,6 +103,24 @@ export function decodeOutcome(result: string): AcquireOutcome {
   return result as AcquireOutcome;
 }
 
+/** The snapshot of a script reply. */
+export function decodeSnapshot(reply: unknown): Snapshot {
+  return decodeReply(reply).snapshot;
+}
+
+/** The reply of acquire-probe: its outcome and snapshot. */
+export function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Snapshot } {
+  const r = decodeReply(reply);
+  return { outcome: decodeOutcome(r.result), snapshot: r.snapshot };
+}
+
+/** The reply of renew-probe: whether the lease was still held, and the snapshot. */
+export function decodeRenew(reply: unknown): { renewed: boolean; snapshot: Snapshot } {
+  const r = decodeReply(reply);
+  if (r.result !== 'renewed' && r.result !== 'lost') throw new Error(`unexpected renew result ${JSON.stringify(r.result)} in a script reply`);
+  return { renewed: r.result === 'renewed', snapshot: r.snapshot };
+}
+
 /**
  * Decodes a message published by a script (a transition). Returns undefined for anything else.
  * Anyone who can PUBLISH on the channel can forge a well-formed message, so a breaker never applies

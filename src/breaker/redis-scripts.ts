@@ -14,10 +14,12 @@ export const SCRIPT_NAMES = [
   'record-failure',
   'acquire-probe',
   'release-probe',
+  'renew-probe',
   'force-open',
   'force-close',
   'reset',
   'read',
+  'adopt-open',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -3,33 +3,40 @@
  * script (`lua/*.lua`) timed by the Redis server's clock; transitions are published on a pub/sub
  * channel so every instance's mirror follows within milliseconds.
  *
- * Store-call discipline (Redis must never break or stall an LLM call): a call rejects at once with
- * a {@link StoreError} when the connection is not ready (ioredis never queues our commands offline),
+ * Store-call discipline (Redis must never break or stall an LLM call): a call on a client that is
+ * still making its first connection waits for `ready` (at most `connectTimeoutMs`), so a process
+ * that has just started follows the fleet from its first call; it rejects at once with a
+ * {@link StoreError} when the connection is down (ioredis never queues our commands offline),
  * rejects after `timeoutMs` when Redis does not answer (the late answer is swallowed), and never
- * throws synchronously. The breaker then runs on its local state until {@link RedisStore.ping} answers.
+ * throws synchronously. At most {@link MAX_IN_FLIGHT} commands are on the wire at once (see
+ * redis-gate.ts). The breaker then runs on its local state until {@link RedisStore.ping} answers.
  * @module
  */
 import { ConfigError } from '../errors/config-error.js';
-import { StoreError, isStoreError } from '../errors/store-error.js';
+import { StoreError } from '../errors/store-error.js';
 import { checkDuration, checkInteger, describe } from './options.js';
 import {
   breakerKeys,
-  corruption,
-  decodeOutcome,
-  decodeReply,
+  decodeAcquire,
+  decodeRenew,
+  decodeSnapshot,
   encodeArgs,
   type BreakerKeys,
 } from './redis-codec.js';
 import type { RedisStoreClient } from './redis-client.js';
+import { sendCommand, type StoreCommand } from './redis-call.js';
+import { ConnectionGate } from './redis-gate.js';
 import { defineScripts, runScript, type ScriptHost, type ScriptName } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 
 /** How long the subscriber connection outlives the store's last subscription. */
 const SUBSCRIBER_IDLE_MS = 1000;
+/** Store commands on the wire at once; the others wait (without a timer) for a slot. */
+export const MAX_IN_FLIGHT = 128;
 import type { AcquireOutcome, ProbeOutcome, RuleConfig, Snapshot } from './state.js';
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 
-/** Options of {@link redisStore}. */
+/** Options of {@link redisStore}. Every duration is at most 2^31 − 1 ms (`MAX_DURATION_MS`). */
 export interface RedisStoreOptions {
   /**
    * Prefix of every key and of the default channel. A breaker's key is `<prefix>:{<name>}` (its
@@ -44,6 +51,15 @@ export interface RedisStoreOptions {
    */
   timeoutMs?: number;
   /**
+   * How long a store call waits for a client that is still connecting (status `connecting` or
+   * `connect`, e.g. `new Redis(url)` created just before the first call) to become ready. Only when
+   * it does not connect within this bound, or the connection fails, does the breaker run on its
+   * local state. A client that was connected and lost its connection is refused at once (that is
+   * an outage, not a start-up). At least 1.
+   * @default 1000
+   */
+  connectTimeoutMs?: number;
+  /**
    * TTL of a breaker's keys in ms, refreshed on every write, so abandoned breakers do not leak. A key
    * never expires before its state stops mattering: the scripts use at least `resetTimeoutMs`,
    * `probeLeaseMs` and the failure-rate window. An integer of at least 1000.
@@ -52,7 +68,11 @@ export interface RedisStoreOptions {
   keyTtlMs?: number;
   /**
    * Delay in ms after which a success that must reset a failure count is written (batched with the
-   * other successes of that delay).
+   * other successes of that delay). In failure-rate mode successes are batched the same way, while
+   * failures are written at once; so the trip decision leaves out failures younger than
+   * 2 × `writeBehindMs` (the other instances' successes of that period may still be on their way)
+   * and a failure-rate circuit opens up to 4 × `writeBehindMs` after its ratio was reached. 0 writes
+   * every success at once (no such delay).
    * @default 100
    */
   writeBehindMs?: number;
@@ -71,7 +91,7 @@ export interface RedisStoreOptions {
 
 export type { RedisStoreClient, RedisStoreConnection } from './redis-client.js';
 
-const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
+const STORE_KEYS: ReadonlySet<string> = new Set(['prefix', 'timeoutMs', 'connectTimeoutMs', 'keyTtlMs', 'writeBehindMs', 'recoveryIntervalMs', 'channel']);
 
 /** Name used in StoreErrors that concern the store rather than one breaker. */
 const STORE_WIDE = '*';
@@ -81,14 +101,18 @@ export class RedisStore implements BreakerStore {
   readonly prefix: string;
   readonly channel: string;
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly keyTtlMs: number;
   readonly writeBehindMs: number;
+  /** Failure-rate mode: how long after a success it may reach Redis (2 × `writeBehindMs`). */
+  readonly successLagMs: number;
   readonly recoveryIntervalMs: number;
   /** The caller's client. The store never closes it. */
   readonly client: RedisStoreClient;
 
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly subscriber: RedisSubscriber;
+  private readonly gate: ConnectionGate;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -101,12 +125,16 @@ export class RedisStore implements BreakerStore {
     this.client = client;
     this.prefix = checkPrefix(options.prefix ?? 'circuit_breaker');
     this.timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 150, 1);
+    this.connectTimeoutMs = checkDuration('connectTimeoutMs', options.connectTimeoutMs ?? 1000, 1);
     this.keyTtlMs = checkInteger('keyTtlMs', options.keyTtlMs ?? 86_400_000, 1000);
     this.writeBehindMs = checkDuration('writeBehindMs', options.writeBehindMs ?? 100, 0);
+    // A batch is written writeBehindMs after its first success; as much again for a late timer and the round trip.
+    this.successLagMs = Math.ceil(2 * this.writeBehindMs);
     this.recoveryIntervalMs = checkDuration('recoveryIntervalMs', options.recoveryIntervalMs ?? 1000, 10);
     this.channel = checkChannel(options.channel ?? `${this.prefix}:events`);
     defineScripts(client);
     this.subscriber = new RedisSubscriber(client, this.channel, (change) => this.emit(change));
+    this.gate = new ConnectionGate(client, this.connectTimeoutMs, MAX_IN_FLIGHT);
   }
 
   /** The local clock (ms). Shared state is timed by the Redis server; this only drives the local mirror. */
@@ -124,7 +152,8 @@ export class RedisStore implements BreakerStore {
   }
 
   recordFailure(name: string, cfg: RuleConfig, pendingSuccesses: number, resetFirst: boolean): Promise<Snapshot> {
-    return this.script(name, 'recordFailure', 'record-failure', cfg, [String(pendingSuccesses), flag(resetFirst)], decodeSnapshot);
+    const extra = [String(pendingSuccesses), flag(resetFirst), String(this.successLagMs)];
+    return this.script(name, 'recordFailure', 'record-failure', cfg, extra, decodeSnapshot);
   }
 
   acquireProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ outcome: AcquireOutcome; snapshot: Snapshot }> {
@@ -132,6 +161,10 @@ export class RedisStore implements BreakerStore {
       // Granted after we gave up: nobody will use the slot, free it rather than block the fleet's probes.
       if (late.outcome === 'granted') this.releaseProbe(name, cfg, leaseId, 'neutral').catch(() => undefined);
     });
+  }
+
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }> {
+    return this.script(name, 'renewProbe', 'renew-probe', cfg, [leaseId], decodeRenew);
   }
 
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot> {
@@ -148,6 +181,10 @@ export class RedisStore implements BreakerStore {
 
   reset(name: string, cfg: RuleConfig): Promise<Snapshot> {
     return this.script(name, 'reset', 'reset', cfg, [], decodeSnapshot);
+  }
+
+  adoptOpen(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot> {
+    return this.script(name, 'adoptOpen', 'adopt-open', cfg, [String(Math.max(0, Math.floor(ageMs)))], decodeSnapshot);
   }
 
   read(name: string, cfg: RuleConfig): Promise<Snapshot> {
@@ -229,8 +266,9 @@ export class RedisStore implements BreakerStore {
   }
 
   /**
-   * Starts `start()` if the connection is ready, and settles within `timeoutMs`: with the decoded
-   * reply, or with a StoreError. Never throws; a late reply or error is swallowed (given to `onLate`).
+   * Starts `start()` once the connection gate admits it (see redis-gate.ts), and settles within
+   * `timeoutMs` of sending: with the decoded reply, or with a StoreError. Never throws; a late reply
+   * or error is swallowed (given to `onLate`).
    */
   private bounded<T>(
     name: string,
@@ -239,61 +277,11 @@ export class RedisStore implements BreakerStore {
     decode?: (reply: unknown) => T,
     onLate?: (value: T) => void,
   ): Promise<T> {
-    const status = this.client.status;
-    if (status !== 'ready') {
-      return Promise.reject(new StoreError(name, operation, `Redis is not connected (connection status "${status}")`));
-    }
-    let pending: Promise<unknown>;
-    try {
-      pending = start();
-    } catch (err) {
-      return Promise.reject(toStoreError(name, operation, err));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        // After the event loop was blocked (GC, CPU-heavy work, a starved core) this timer fires
-        // late, and timers run before I/O: a reply that arrived meanwhile still waits in the socket.
-        // Let one I/O poll pass first, so the timeout measures Redis, not this process's stall.
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new StoreError(name, operation, `Redis did not answer within ${this.timeoutMs} ms`));
-        });
-      }, this.timeoutMs);
-      pending.then(
-        (reply) => {
-          let value: T;
-          try {
-            value = decode ? decode(reply) : (reply as T);
-          } catch (err) {
-            if (!settled) {
-              settled = true;
-              clearTimeout(timer);
-              reject(toStoreError(name, operation, err));
-            }
-            return;
-          }
-          if (!settled) {
-            settled = true;
-            clearTimeout(timer);
-            resolve(value);
-          } else if (onLate) {
-            try {
-              onLate(value);
-            } catch {
-              // swallowed: the caller has moved on
-            }
-          }
-        },
-        (err: unknown) => {
-          if (settled) return; // late failure: swallowed, the caller already has its StoreError
-          settled = true;
-          clearTimeout(timer);
-          reject(toStoreError(name, operation, err));
-        },
-      );
-    });
+    const command: StoreCommand<T> = { name, operation, start, decode, onLate };
+    return this.gate.admit(
+      () => sendCommand(command, this.timeoutMs, this.gate),
+      (reason) => new StoreError(name, operation, reason),
+    );
   }
 }
 
@@ -307,24 +295,8 @@ export function redisStore(client: RedisStoreClient, options?: RedisStoreOptions
   return new RedisStore(client, options);
 }
 
-function decodeSnapshot(reply: unknown): Snapshot {
-  return decodeReply(reply).snapshot;
-}
-
-function decodeAcquire(reply: unknown): { outcome: AcquireOutcome; snapshot: Snapshot } {
-  const r = decodeReply(reply);
-  return { outcome: decodeOutcome(r.result), snapshot: r.snapshot };
-}
-
 function flag(b: boolean): string {
   return b ? '1' : '0';
-}
-
-function toStoreError(name: string, operation: string, err: unknown): StoreError {
-  if (isStoreError(err)) return err;
-  const repaired = corruption(err);
-  if (repaired !== undefined) return new StoreError(name, operation, `corrupt breaker state in Redis: ${repaired}`, err);
-  return new StoreError(name, operation, err instanceof Error ? err.message : String(err), err);
 }
 
 function checkPrefix(prefix: unknown): string {

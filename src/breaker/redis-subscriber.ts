@@ -24,9 +24,15 @@ export class RedisSubscriber {
     private readonly emit: (change: StoreChange) => void,
   ) {}
 
+  /**
+   * The subscriber follows the caller's client: when that client ends (`quit()`, `disconnect()`),
+   * the subscriber connection ends too, so it never holds the process open by itself.
+   */
+  private readonly onClientEnd = (): void => this.stop();
+
   /** Creates and connects the subscriber connection, once. Never throws. */
   start(): void {
-    if (this.connection !== undefined || this.closed) return;
+    if (this.connection !== undefined || this.closed || this.client.status === 'end') return;
     let sub: RedisStoreConnection;
     try {
       // Standalone: we resubscribe ourselves on every `ready`, so that `resync` is emitted only once
@@ -36,6 +42,7 @@ export class RedisSubscriber {
       return; // no subscriber: changes still reach each instance through its own store replies
     }
     this.connection = sub;
+    this.client.on('end', this.onClientEnd);
     // Errors are retried by ioredis; store calls report Redis problems, not the subscriber.
     sub.on('error', () => undefined);
     sub.on('message', (channel: string, message: string) => {
@@ -74,6 +81,7 @@ export class RedisSubscriber {
     this.connection = undefined;
     this.everSubscribed = false;
     if (sub === undefined) return;
+    this.client.off('end', this.onClientEnd);
     sub.removeAllListeners('message');
     sub.removeAllListeners('ready');
     try {

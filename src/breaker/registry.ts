@@ -26,7 +26,10 @@ export function getCircuitBreaker(name: string, options: CircuitBreakerOptions =
   return breaker;
 }
 
-/** Resets every breaker of this process (those from `getCircuitBreaker` and those of LLM clients). */
+/**
+ * Resets every breaker of this process (those from `getCircuitBreaker` and those of LLM clients).
+ * @throws StoreError when a breaker's shared state could not be reset (see {@link CircuitBreaker.reset})
+ */
 export async function resetAllBreakers(): Promise<void> {
   await Promise.all([...liveBreakers].map((b) => b.reset()));
 }

@@ -43,10 +43,16 @@ export interface BreakerData {
   leases: Map<string, number>;
   /** Failure-rate window: bucket index → [calls, failures]. */
   window: Map<number, [number, number]>;
+  /**
+   * Failure-rate mode on a store with write-behind: the failures of the window that are younger than
+   * the store's success lag, by lag-sized slot (slot index → failures). They are in `window` too, but
+   * the trip decision leaves them out until the fleet's successes of the same period have arrived.
+   */
+  young: Map<number, number>;
 }
 
 export function initialData(): BreakerData {
-  return { state: 'closed', forced: false, failures: 0, successes: 0, openedAt: 0, version: 0, leases: new Map(), window: new Map() };
+  return { state: 'closed', forced: false, failures: 0, successes: 0, openedAt: 0, version: 0, leases: new Map(), window: new Map(), young: new Map() };
 }
 
 /** What a store reports after each operation. */
@@ -92,6 +98,21 @@ function windowTotals(d: BreakerData, now: number, cfg: RuleConfig): [number, nu
 
 export function bucketSize(cfg: RuleConfig): number {
   return Math.max(1, Math.ceil((cfg.failureRate?.windowMs ?? 1) / WINDOW_BUCKETS));
+}
+
+/**
+ * Records a failure as young (slot `floor(now / lagMs)`); forgets slots that matured (two slots
+ * back: every failure left out is between `lagMs` and `2 × lagMs` old at most). @returns the young failures
+ */
+function addYoung(d: BreakerData, now: number, lagMs: number): number {
+  const slot = Math.floor(now / lagMs);
+  let young = 0;
+  for (const [s, n] of d.young) {
+    if (s <= slot - 2) d.young.delete(s);
+    else young += n;
+  }
+  d.young.set(slot, (d.young.get(slot) ?? 0) + 1);
+  return young + 1;
 }
 
 function addToWindow(d: BreakerData, now: number, cfg: RuleConfig, calls: number, failures: number): void {
@@ -143,6 +164,7 @@ function open(d: BreakerData, now: number): void {
   d.successes = 0;
   d.leases.clear();
   d.window.clear();
+  d.young.clear();
   bump(d, now);
 }
 
@@ -153,6 +175,7 @@ function close(d: BreakerData, now: number): void {
   d.successes = 0;
   d.leases.clear();
   d.window.clear();
+  d.young.clear();
   bump(d, now);
 }
 
@@ -170,6 +193,13 @@ export function applySuccesses(d: BreakerData, now: number, cfg: RuleConfig, cou
 /**
  * A counted failure of a call admitted while CLOSED. Pending successes of the same reporter are
  * applied first (they happened before it). Ignored unless CLOSED. @returns whether it opened
+ *
+ * Failure-rate mode: failures reach the window at once, but the other instances' successes arrive
+ * up to the store's write-behind lag later. So, with `lagMs > 0`, the trip decision leaves out the
+ * failures younger than the lag (see {@link BreakerData.young}): it compares the fleet's failures
+ * with the fleet's successes of the same period, and a cold window (or one just cleared) cannot
+ * trip on failures alone. The failures still count in the window.
+ * @param lagMs the store's success lag (0: successes are written at once, as in the memory store)
  */
 export function applyFailure(
   d: BreakerData,
@@ -177,14 +207,19 @@ export function applyFailure(
   cfg: RuleConfig,
   pendingSuccesses: number,
   resetFirst: boolean,
+  lagMs = 0,
 ): boolean {
   if (d.state !== 'closed') return false;
   applySuccesses(d, now, cfg, pendingSuccesses, resetFirst);
   d.failures++;
   if (cfg.failureRate) {
     addToWindow(d, now, cfg, 1, 1);
-    const [calls, failures] = windowTotals(d, now, cfg);
-    if (calls >= cfg.failureRate.minimumCalls && failures / calls >= cfg.failureRate.threshold) {
+    const young = lagMs > 0 ? addYoung(d, now, lagMs) : 0;
+    const [windowCalls, windowFailures] = windowTotals(d, now, cfg);
+    const left = Math.min(young, windowFailures);
+    const calls = windowCalls - left;
+    const failures = windowFailures - left;
+    if (calls > 0 && calls >= cfg.failureRate.minimumCalls && failures / calls >= cfg.failureRate.threshold) {
       open(d, now);
       return true;
     }
@@ -215,6 +250,18 @@ export function applyAcquire(d: BreakerData, now: number, cfg: RuleConfig, lease
     return { outcome: 'granted', transitioned: false };
   }
   return { outcome: 'denied', transitioned: false };
+}
+
+/**
+ * A probe still running extends its lease: the lease covers the whole call, however long (a stream),
+ * and only a probe whose process died loses it. Only a live lease of the current HALF_OPEN episode
+ * is extended. @returns whether the lease was held (and now expires `probeLeaseMs` from `now`)
+ */
+export function applyRenew(d: BreakerData, now: number, cfg: RuleConfig, leaseId: string): boolean {
+  pruneLeases(d, now);
+  if (d.state !== 'half_open' || !d.leases.has(leaseId)) return false;
+  d.leases.set(leaseId, now + cfg.probeLeaseMs);
+  return true;
 }
 
 export type ProbeOutcome = 'success' | 'failure' | 'neutral';
@@ -259,6 +306,7 @@ export function applyForceClose(d: BreakerData, now: number): boolean {
   else {
     d.failures = 0;
     d.window.clear();
+    d.young.clear();
   }
   return changed;
 }

@@ -41,11 +41,24 @@ export interface BreakerStore {
   recordFailure(name: string, cfg: RuleConfig, pendingSuccesses: number, resetFirst: boolean): Promise<Snapshot>;
   /** Asks for a probe slot (moves OPEN → HALF_OPEN once `resetTimeoutMs` has elapsed). */
   acquireProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ outcome: AcquireOutcome; snapshot: Snapshot }>;
+  /**
+   * A probe that is still running extends its lease to `probeLeaseMs` from now (the breaker calls it
+   * on a timer while the probe runs). `renewed` is false when the lease is gone (it expired, or the
+   * HALF_OPEN episode ended): the probe no longer holds a slot and its report will be ignored.
+   */
+  renewProbe(name: string, cfg: RuleConfig, leaseId: string): Promise<{ renewed: boolean; snapshot: Snapshot }>;
   /** A probe reports its outcome and frees its slot. */
   releaseProbe(name: string, cfg: RuleConfig, leaseId: string, outcome: ProbeOutcome): Promise<Snapshot>;
   forceOpen(name: string, cfg: RuleConfig): Promise<Snapshot>;
   forceClose(name: string, cfg: RuleConfig): Promise<Snapshot>;
   reset(name: string, cfg: RuleConfig): Promise<Snapshot>;
+  /**
+   * Offers the fleet a circuit this instance opened on its local state while the store was
+   * unreachable, `ageMs` ago (the instance's clock). One atomic operation: the later event wins (see
+   * `applyAdoptOpen`). Returns the state after it, adopted or not. Both built-in stores implement
+   * it; a store without it only reads the shared state back (the local opening is then dropped).
+   */
+  adoptOpen?(name: string, cfg: RuleConfig, ageMs: number): Promise<Snapshot>;
   /** Reads the state without changing it. */
   read(name: string, cfg: RuleConfig): Promise<Snapshot>;
   /** Listens to state changes of every breaker in this store. */

@@ -17,6 +17,11 @@ export interface ProviderErrorInit {
   requestId?: string;
   /** The provider's own error code or type, e.g. `insufficient_quota`, `overloaded_error`. */
   providerCode?: string;
+  /**
+   * Overrides the kind's default: e.g. a `timeout` that the caller's own tight budget caused is not
+   * the provider's failure.
+   */
+  countsTowardBreaker?: boolean;
   /** The underlying failure. Every string reachable from it is redacted ({@link scrubChain}). */
   cause?: unknown;
 }
@@ -33,6 +38,7 @@ export class ProviderError extends LLMError {
   readonly providerCode: string | undefined;
   /** Marker field for duck typing. */
   readonly isProviderError = true as const;
+  readonly #counts: boolean | undefined;
 
   constructor(init: ProviderErrorInit) {
     super('provider_error', redactSecrets(`[${init.provider}] ${init.kind}: ${init.message}`), {
@@ -46,11 +52,12 @@ export class ProviderError extends LLMError {
     // both come from the server's reply, which may echo what it was sent
     this.requestId = init.requestId === undefined ? undefined : redactSecrets(init.requestId);
     this.providerCode = init.providerCode === undefined ? undefined : redactSecrets(init.providerCode);
+    this.#counts = init.countsTowardBreaker;
   }
 
-  /** Counts toward the provider's circuit breaker (decided by `kind`, see {@link ERROR_POLICY}). */
+  /** Counts toward the provider's circuit breaker (decided by `kind`, see {@link ERROR_POLICY}, unless the error says otherwise). */
   get countsTowardBreaker(): boolean {
-    return ERROR_POLICY[this.kind].countsTowardBreaker;
+    return this.#counts ?? ERROR_POLICY[this.kind].countsTowardBreaker;
   }
 
   /** Another provider may serve the request (decided by `kind`, see {@link ERROR_POLICY}). */

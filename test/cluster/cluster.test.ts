@@ -59,6 +59,7 @@ defineBreakerScenarios('redis store on a 3-master Redis Cluster', async () => {
     advance: (ms) => sleep(ms),
     resetTimeoutMs: 150,
     probeLeaseMs: 300,
+    failureRateLagMs: store.successLagMs,
     // A transition is published by the master that owns the breaker's slot and relayed over the
     // cluster bus; a marker published on another node can overtake it. Messages from one node
     // arrive in order, so a marker from every master delivered means everything before it was.

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main as agent } from '../../examples/agent.js';
 import { main as hybridSearch } from '../../examples/hybrid-search.js';
 import { main as skillEngine } from '../../examples/skill-engine.js';
@@ -52,15 +52,28 @@ describe('examples/agent.ts', () => {
 
 describe('examples/skill-engine.ts', () => {
   for (const backend of ['memory', 'redis'] as const) {
-    it(`per-skill breaker settings over one shared ${backend} store: one skill's detection protects the others`, async () => {
+    it(`per-skill circuits over one shared ${backend} store: a strict skill's trips never cut a tolerant skill off`, async () => {
       const log = collector();
-      const r = await skillEngine({ mock: true, out: log.out, ...(backend === 'redis' ? { redisUrl: redis.url } : { redisUrl: undefined }) });
+      const warnings: string[] = [];
+      const spy = vi.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => void warnings.push(String(w)));
+      let r: Awaited<ReturnType<typeof skillEngine>>;
+      try {
+        r = await skillEngine({ mock: true, out: log.out, ...(backend === 'redis' ? { redisUrl: redis.url } : { redisUrl: undefined }) });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(warnings.filter((w) => w.includes('different breaker settings'))).toEqual([]); // each skill its own circuits
       expect(r.storeLabel).toContain(backend === 'redis' ? 'Redis' : 'memory');
+      expect(r.breakerNames).toEqual({ summarize: ['summarize:openai', 'summarize:anthropic'], extract: ['extract:openai', 'extract:anthropic'], classify: ['classify:anthropic', 'classify:openai'] });
       const served = (phase: string) => r.calls.filter((c) => c.phase === phase).map((c) => `${c.skill}:${c.provider}`);
       expect(served('up')).toEqual(['summarize:openai', 'extract:openai', 'classify:anthropic']);
-      expect(served('outage')).toEqual(['summarize:anthropic', 'summarize:anthropic', 'extract:anthropic', 'classify:anthropic']);
-      for (const view of Object.values(r.viewsDuringOutage)) expect(view.openai).toBe('open');
-      expect(r.openaiRequestsWhileOpen).toBe(0);
+      expect(served('outage')).toEqual(['summarize:anthropic', 'summarize:anthropic', 'summarize:anthropic', 'extract:anthropic', 'classify:anthropic']);
+      expect(r.viewsDuringOutage.summarize.openai).toBe('open');
+      expect(r.viewsDuringOutage.extract.openai).toBe('closed');
+      expect(r.viewsDuringOutage.classify.openai).toBe('closed');
+      expect(r.summarizeRequestsWhileOpen).toBe(0);
+      expect(r.extractRequestsMeanwhile).toBe(3); // its own rules: 1 + 2 retries, then the fallback
+      expect(log.text()).toContain('its circuit: closed, 3 of 5 failures');
       expect(served('recovered')).toEqual(['summarize:openai', 'extract:openai']);
       expect(r.calls.find((c) => c.skill === 'extract')?.text).toBe('{"email":"ops@example.com","words":7}');
     });

@@ -14,6 +14,7 @@
  * not shut down in time, and when the parent process exits.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startMockLLMServer, type MockLLMServer, type MockReply, type MockRequest, type MockRoute, type MockMode } from '../../src/testing/index.js';
@@ -364,6 +365,23 @@ export class Fleet {
     await this.mock.close();
     await this.redis.close();
   }
+}
+
+/** Starts a fleet of `size` instances before the file's tests and closes it after them. */
+export function useFleet(size: number): { readonly fleet: Fleet } {
+  let fleet: Fleet | undefined;
+  beforeAll(async () => {
+    fleet = await Fleet.start(size);
+  }, 60_000);
+  afterAll(async () => {
+    await fleet?.close();
+  }, 20_000);
+  return {
+    get fleet(): Fleet {
+      if (!fleet) throw new Error('the fleet is not started yet (use it inside tests)');
+      return fleet;
+    },
+  };
 }
 
 /** Sums LoadStats across instances. */

@@ -19,6 +19,8 @@ export interface WorkerConfig {
     successThreshold: number;
     halfOpenMaxProbes: number;
     probeLeaseMs: number;
+    /** Failure-rate mode (replaces the consecutive rule) when set. */
+    failureRate?: { threshold: number; windowMs: number; minimumCalls: number };
   };
   /** Per attempt. */
   timeoutMs: number;

@@ -48,6 +48,7 @@ const kill = f['redis-kill'];
 const pause = f['redis-pause'];
 const forced = f['redis-restart-forced'];
 const tripped = f['redis-restart-tripped'];
+const cold = f['cold-start'];
 
 const lines: string[] = [];
 const p = (s = '') => lines.push(s);
@@ -100,6 +101,9 @@ if (kill && pause) {
   p(`| max call latency while Redis is killed / frozen (healthy baseline) | **${ms(kill.fault.maxLatencyMs)} / ${ms(pause.fault.maxLatencyMs)}** (${ms(kill.baseline.maxLatencyMs)} / ${ms(pause.baseline.maxLatencyMs)}) | – | ≤ baseline + store timeout (${kill.storeTimeoutMs} ms) + 100 ms + the instance's own event-loop stalls (max ${ms(Math.max(kill.fault.maxEventLoopStallMs, pause.fault.maxEventLoopStallMs))}) |`);
   p(`| longest Redis operation a call awaited while Redis is killed / frozen | **${ms(kill.fault.maxCallStoreWaitMs)} / ${ms(pause.fault.maxCallStoreWaitMs)}** | – | ≤ store timeout + 100 ms + own stalls |`);
 } else p(`| calls failed because of Redis | ${missing('redis-kill / redis-pause')} | | |`);
+if (cold) {
+  p(`| requests to the primary from ${cold.instances} new processes started while its circuit is open, each calling at once | **${cold.primaryRequests}** | – | 0 |`);
+} else p(`| requests from new processes while open | ${missing('cold-start')} | | |`);
 p();
 
 p('## 1. A dead primary is cut off fleet-wide');
@@ -214,6 +218,59 @@ p();
 
 p(readFileSync(STORE_AUTHORITY_SECTION, 'utf8').trimEnd());
 p();
+p('## 7. A process that has just started');
+p();
+p('`test/fleet/cold-start.test.ts` › *each calling at once, they send 0 requests to the primary*. A running instance opens');
+p(`the primary's circuit by real counted failures (\`resetTimeoutMs\` 60 s); then ${cold?.instances ?? 6} **new** processes are started at once`);
+p('(`test/fleet/cold-start.ts`). Each does what a serverless cold start or a new pod does: `new Redis(url)` at the top of');
+p('the module (not awaited), `createLLMClient` on it, and a call at once, then `redis.quit()` — without closing the client.');
+p();
+p(`Reproduce: ${cmd('cold-start.test.ts', 'send 0 requests', 'cold-start')}`);
+p();
+if (cold) {
+  p(`- requests to the primary from the new processes: **${cold.primaryRequests}** (asserted: 0); served by ${cold.servedBy.join(', ')}; \`storeError\`s: ${cold.storeErrors};`);
+  p(`- Redis connection status when each made its first call: ${cold.redisStatusAtFirstCall.join(', ')};`);
+  p(`- processes that exited by themselves after closing only their Redis client: ${cold.exitedByThemselves} of ${cold.instances}.`);
+} else p(missing('cold-start'));
+p();
+p('What happens at start-up:');
+p();
+p('- A store call on a client that is still making its first connection (status `connecting`/`connect`) waits for `ready`,');
+p('  bounded by the `redisStore` option `connectTimeoutMs` (default 1000 ms; time the process itself was blocked does not');
+p('  count). A new breaker\'s first read, and so its first call, follows the fleet\'s state. Only a connection that fails,');
+p('  or does not become ready within the bound, puts the breaker on its local state (`storeError`), as any outage does. A');
+p('  lazy client nobody connected (`wait`) and a connection lost after it was up are refused at once.');
+p('- At most 128 store commands are on the wire per store; the others queue without a timer. A sent command times out');
+p('  when the connection has answered nothing for `timeoutMs` (a command waiting behind a burst while replies keep coming');
+p('  waits on, up to 20 × `timeoutMs`). 20,000 breakers created at once on one store all start on the shared state (0 fall');
+p('  back; `test/redis/startup.test.ts`). When a sent command times out, Redis is stalled and the queued ones are refused at once.');
+p('- `forceOpen()`, `forceClose()` and `reset()` reach Redis or reject with a `StoreError`; they never change one instance');
+p('  only. A one-off script\'s operator action on a client still connecting works.');
+p('- A circuit an instance opened on its local state while Redis was unreachable, still in its open period when Redis');
+p('  answers again, is offered to the fleet by one script (`adopt-open`): the later event wins (the store keeps a forced');
+p('  hold, a later opening, or a transition made after the local opening), so it is not silently replaced by the store\'s CLOSED.');
+p('- The store\'s subscriber connection ends when the caller\'s client ends (`quit()`/`disconnect()`), so a short script');
+p('  exits without closing its breakers; unclosed clients and breakers are held weakly and garbage-collected.');
+p();
+
+const rate = f['failure-rate-fleet'];
+p('## 8. Failure-rate mode across a fleet');
+p();
+p('`test/fleet/fleet-failure-rate.test.ts`: 6 instances, `failureRate: { threshold: 0.5, windowMs: 5000, minimumCalls: 5 }`,');
+p('`writeBehindMs: 500`. One instance\'s calls to the primary all fail (it starts first), the other five\'s succeed. Each run');
+p('starts on a cold window (a fresh key prefix); every other run an operator\'s `forceClose` clears the window mid-traffic.');
+p('Failures reach the window at once, successes after their batch: the trip decision leaves out failures younger than the');
+p('success lag (2 × `writeBehindMs`), so it compares the fleet\'s failures with the fleet\'s successes of the same period.');
+p();
+p(`Reproduce: ${cmd('fleet-failure-rate.test.ts', 'never trips', 'failure-rate-fleet')}`);
+p();
+if (rate) {
+  p(`- one instance failing: **${rate.oneFailing.tripped} of ${rate.oneFailing.runs} runs tripped** (asserted: 0); true failure share of the primary's requests: ${rate.oneFailing.trueFailurePercent.join(' %, ')} % (requests per run: ${rate.oneFailing.requests.join(', ')});`);
+  p(`- control, five instances failing: tripped **${rate.fiveFailing.tripped ? 'yes' : 'no'}** (asserted) at a true failure share of ${rate.fiveFailing.trueFailurePercent} %, after ${rate.fiveFailing.requestsBeforeOpen} requests.`);
+  p('- before the fix (failures judged at once) the same test tripped 4 of 5 runs with one failing instance.');
+} else p(missing('failure-rate-fleet'));
+p();
+
 p('## Bugs the fleet proofs found');
 p();
 p('1. **A stalled event loop looked like a slow Redis** (fixed in `src/breaker/redis-store.ts`, regression tests in');

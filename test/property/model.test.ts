@@ -14,13 +14,12 @@
  * Reproduce: FC_SEED=<seed> [FC_PATH=<path>] [FC_RUNS=200] [FC_REDIS_RUNS=20] npx vitest run test/property
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import { CircuitBreaker } from '../../src/breaker/circuit-breaker.js';
 import { memoryStore } from '../../src/breaker/memory-store.js';
 import { redisStore, type RedisStore } from '../../src/breaker/redis-store.js';
 import { isCircuitOpenError } from '../../src/errors/circuit-open-error.js';
-import { fakeClock } from '../helpers/fake-clock.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -67,6 +66,16 @@ interface Cfg {
   halfOpenMaxProbes: number;
   resetTimeoutMs: number;
   probeLeaseMs: number;
+  /** Failure-rate mode (replaces the consecutive rule) when set. */
+  failureRate?: { threshold: number; windowMs: number; minimumCalls: number } | undefined;
+}
+
+/** Failure-rate configs: sometimes, with thresholds on exact ratios and small minimumCalls. */
+function failureRateArb(windowMs: fc.Arbitrary<number>): fc.Arbitrary<Cfg['failureRate']> {
+  return fc.option(
+    fc.record({ threshold: fc.constantFrom(0.25, 0.5, 0.75, 1), windowMs, minimumCalls: fc.integer({ min: 1, max: 6 }) }),
+    { nil: undefined, freq: 2 },
+  );
 }
 
 const outcomeArb: fc.Arbitrary<Outcome> = fc.constantFrom('success', 'success', 'failure', 'failure', 'excluded', 'hang');
@@ -121,6 +130,7 @@ const MUST_COVER = [
   'stale probe report ignored',
   'late closed-call report ignored',
   'half-open rejection (slots taken)',
+  'failure-rate trip',
 ];
 function expectCoverage(label: string, runs: number): void {
   if (process.env.FC_COVERAGE) console.info(label, Object.fromEntries(coverage));
@@ -155,9 +165,17 @@ class Model {
   successes = 0;
   /** When it last opened; null when never opened or after reset. */
   openedAt: Instant | null = null;
-  /** Live probe leases: id → when granted (expires probeLeaseMs later). */
+  /**
+   * Live probe leases: id → when granted. A probe's lease lasts as long as its call runs (the
+   * breaker renews it), so in one live instance a lease ends only with its report or its episode.
+   */
   leases = new Map<number, Instant>();
   transitions: string[] = [];
+  /**
+   * Failure-rate mode: outcomes of CLOSED calls in the rolling window (when they reported). The
+   * window is 10 buckets of windowMs / 10: a call leaves it when its bucket is 10 buckets old.
+   */
+  private window: Array<{ at: number; failure: boolean }> = [];
   private nextLease = 1;
 
   constructor(readonly cfg: Cfg) {}
@@ -176,6 +194,7 @@ class Model {
     this.openedAt = at;
     this.successes = 0;
     this.leases.clear();
+    this.window = [];
   }
 
   private close(): void {
@@ -184,11 +203,21 @@ class Model {
     this.failures = 0;
     this.successes = 0;
     this.leases.clear();
+    this.window = [];
   }
 
-  private pruneLeases(now: number): void {
-    for (const [id, granted] of this.leases) if (reached(shift(granted, this.cfg.probeLeaseMs), now)) this.leases.delete(id);
+  /** Failure-rate mode: [calls, failures] in the window at `now`. */
+  windowCounts(now: number): [number, number] {
+    const fr = this.cfg.failureRate;
+    if (!fr) return [0, 0];
+    const size = Math.max(1, Math.ceil(fr.windowMs / 10));
+    const current = Math.floor(now / size);
+    this.window = this.window.filter((e) => Math.floor(e.at / size) > current - 10);
+    return [this.window.length, this.window.filter((e) => e.failure).length];
   }
+
+  /** Leases of running probes never lapse in a live instance (they are renewed): nothing to prune. */
+  private pruneLeases(_now: number): void {}
 
   /** OPEN: when a probe may be admitted. */
   probeDeadline(): Instant | undefined {
@@ -201,7 +230,6 @@ class Model {
     const out: Instant[] = [];
     const d = this.probeDeadline();
     if (d) out.push(d);
-    if (this.state === 'half_open') for (const g of this.leases.values()) out.push(shift(g, this.cfg.probeLeaseMs));
     return out;
   }
 
@@ -224,10 +252,8 @@ class Model {
       return { kind: 'probe', lease };
     }
     cover('half-open rejection (slots taken)');
-    // Every slot is taken: wait at most until the first one frees.
-    let first = Number.POSITIVE_INFINITY;
-    for (const g of this.leases.values()) first = Math.min(first, g.hi + this.cfg.probeLeaseMs);
-    return { kind: 'rejected', retryAfterMs: { min: 0, max: first - now } };
+    // Every slot is taken: wait at most one lease (a renewed lease expires probeLeaseMs after its last renewal).
+    return { kind: 'rejected', retryAfterMs: { min: 0, max: this.cfg.probeLeaseMs } };
   }
 
   /** An admitted call reports its outcome at `now`. */
@@ -239,10 +265,21 @@ class Model {
         cover('late closed-call report ignored');
         return;
       }
-      if (outcome === 'success') this.failures = 0;
-      else if (outcome === 'failure') {
+      const fr = this.cfg.failureRate;
+      if (outcome === 'success') {
+        this.failures = 0;
+        if (fr) this.window.push({ at: now, failure: false });
+      } else if (outcome === 'failure') {
         this.failures++;
-        if (this.failures >= this.cfg.failureThreshold) this.open(at);
+        if (fr) {
+          // The ratio over the window replaces the consecutive rule.
+          this.window.push({ at: now, failure: true });
+          const [calls, failures] = this.windowCounts(now);
+          if (calls >= fr.minimumCalls && failures / calls >= fr.threshold) {
+            cover('failure-rate trip');
+            this.open(at);
+          }
+        } else if (this.failures >= this.cfg.failureThreshold) this.open(at);
       }
       return;
     }
@@ -269,6 +306,7 @@ class Model {
   forceClose(): void {
     if (this.state !== 'closed') this.close();
     this.failures = 0;
+    this.window = [];
   }
 
   reset(): void {
@@ -285,6 +323,7 @@ class Model {
       failures: this.state === 'closed' ? this.failures : undefined,
       successes: this.state === 'half_open' ? this.successes : undefined,
       probesInFlight: this.state === 'half_open' ? this.leases.size : 0,
+      window: this.windowCounts(now),
     };
   }
 }
@@ -489,6 +528,7 @@ async function runSequence(env: Env, cfg: Cfg, ops: Op[], name: string): Promise
         failures: s.state === 'closed' ? s.failures : undefined,
         successes: s.state === 'half_open' ? s.successes : undefined,
         probesInFlight: s.probesInFlight,
+        window: [s.windowCalls, s.windowFailures],
       };
       expect(got, `snapshot${ctx()}`).toEqual(want);
       if (model.openedAt === null) expect(s.openedAt, `openedAt${ctx()}`).toBeNull();
@@ -535,15 +575,22 @@ describe('breaker vs reference model', () => {
       successThreshold: fc.integer({ min: 1, max: 3 }),
       halfOpenMaxProbes: fc.integer({ min: 1, max: 3 }),
       resetTimeoutMs: fc.integer({ min: 1, max: 5000 }),
-      probeLeaseMs: fc.integer({ min: 1, max: 8000 }),
+      // At least 300: the breaker renews a running probe's lease every third of it, and each
+      // renewal is a (fake) timer tick.
+      probeLeaseMs: fc.integer({ min: 300, max: 8000 }),
+      failureRate: failureRateArb(fc.integer({ min: 100, max: 20_000 })),
     });
     await check('memory', scenarioArb(cfgArb, true, 10, 40), MEMORY_RUNS, async ({ cfg, ops }) => {
-      const clock = fakeClock();
-      const store = memoryStore({ clock: clock.now });
+      // Fake timers and a fake Date: the store's clock and the breaker's lease-renewal timers move together.
+      vi.useFakeTimers({ now: 1_700_000_000_000 });
+      const now = () => Date.now();
+      const store = memoryStore({ clock: now });
       const env: Env = {
         exact: true,
-        now: clock.now,
-        advance: async (ms) => clock.advance(ms),
+        now,
+        advance: async (ms) => {
+          await vi.advanceTimersByTimeAsync(ms);
+        },
         breaker: (name, c) => new CircuitBreaker(name, { store, ...c, isFailure }),
         guardMs: 0,
       };
@@ -551,6 +598,7 @@ describe('breaker vs reference model', () => {
         await runSequence(env, cfg, ops, `model-mem-${++runCounter}`);
       } finally {
         await store.close();
+        vi.useRealTimers();
       }
     });
     expectCoverage('memory', MEMORY_RUNS);
@@ -560,14 +608,19 @@ describe('breaker vs reference model', () => {
     let server: RedisServer;
     let client: Redis;
     let store: RedisStore;
+    let frStore: RedisStore;
     beforeAll(async () => {
       server = await startRedisServer();
       client = await server.createClient();
       // A generous store timeout: a slow CI machine must not push the breaker onto its local fallback.
       store = redisStore(client, { prefix: 'model', timeoutMs: 2000, writeBehindMs: 15 });
+      // Failure-rate configs: successes written at once, so the store has no success lag (the model
+      // has none; the lag rule is proven in redis-store.rules.test.ts and the fleet test).
+      frStore = redisStore(client, { prefix: 'model-fr', timeoutMs: 2000, writeBehindMs: 0 });
     });
     afterAll(async () => {
       await store?.close();
+      await frStore?.close();
       await server?.close();
     });
 
@@ -577,14 +630,17 @@ describe('breaker vs reference model', () => {
         successThreshold: fc.integer({ min: 1, max: 2 }),
         halfOpenMaxProbes: fc.integer({ min: 1, max: 2 }),
         resetTimeoutMs: fc.constantFrom(70, 100),
-        probeLeaseMs: fc.constantFrom(90, 140),
+        // Renewed every third: long enough that a loaded machine's late timer does not lose a lease.
+        probeLeaseMs: fc.constantFrom(300, 400),
+        // A window no run outlives (Redis time is real time).
+        failureRate: failureRateArb(fc.constant(600_000)),
       });
       await check('redis', scenarioArb(cfgArb, false, 10, 18), REDIS_RUNS, async ({ cfg, ops }) => {
         const env: Env = {
           exact: false,
           now: Date.now,
           advance: (ms) => sleep(ms),
-          breaker: (name, c) => new CircuitBreaker(name, { store, ...c, isFailure }),
+          breaker: (name, c) => new CircuitBreaker(name, { store: c.failureRate ? frStore : store, ...c, isFailure }),
           guardMs: 40,
         };
         await runSequence(env, cfg, ops, `model-redis-${process.pid}-${++runCounter}`);

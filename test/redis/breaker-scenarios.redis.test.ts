@@ -39,6 +39,7 @@ defineBreakerScenarios('redis store, private redis-server', async () => {
     // Short enough for a fast suite, long enough that a loaded CI machine does not cross them by accident.
     resetTimeoutMs: 250,
     probeLeaseMs: 600,
+    failureRateLagMs: store.successLagMs,
     propagate: async () => {
       await Promise.all(stores.map((s) => untilApplied(clients[0]!, s)));
     },

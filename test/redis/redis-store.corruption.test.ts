@@ -37,6 +37,7 @@ const badFields: Array<[string, string]> = [
   ['openedAt', ''],
   ['version', '1e99'],
   ['w170000c', 'lots'],
+  ['y8500000000', '-1'], // a young-failure slot (failure-rate mode with write-behind)
   // out of range: Lua reads 9999999999999999 as 1e16, which cannot be incremented (a frozen version)
   ['version', '9999999999999999'],
   ['version', '4503599627370497'], // 2^52 + 1

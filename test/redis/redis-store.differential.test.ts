@@ -17,6 +17,7 @@ type Op =
   | { op: 'successes'; count: number; reset: boolean }
   | { op: 'failure'; pending: number; reset: boolean }
   | { op: 'acquire'; lease: string }
+  | { op: 'renew'; lease: string }
   | { op: 'release'; lease: string; outcome: 'success' | 'failure' | 'neutral' }
   | { op: 'forceOpen' }
   | { op: 'forceClose' }
@@ -28,6 +29,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('successes' as const), count: fc.integer({ min: 0, max: 3 }), reset: fc.boolean() }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('failure' as const), pending: fc.integer({ min: 0, max: 2 }), reset: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('acquire' as const), lease }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('renew' as const), lease }) },
   {
     weight: 4,
     arbitrary: fc.record({ op: fc.constant('release' as const), lease, outcome: fc.constantFrom('success' as const, 'failure' as const, 'neutral' as const) }),
@@ -59,6 +61,10 @@ async function run(store: BreakerStore, name: string, cfg: RuleConfig, op: Op): 
     case 'acquire': {
       const r = await store.acquireProbe(name, cfg, op.lease);
       return { snapshot: r.snapshot, outcome: r.outcome };
+    }
+    case 'renew': {
+      const r = await store.renewProbe(name, cfg, op.lease);
+      return { snapshot: r.snapshot, outcome: r.renewed ? 'renewed' : 'lost' };
     }
     case 'release':
       return { snapshot: await store.releaseProbe(name, cfg, op.lease, op.outcome) };
@@ -95,7 +101,7 @@ describe('Lua scripts vs state.ts (differential)', () => {
     await fc.assert(
       fc.asyncProperty(cfgArb, fc.array(opArb, { minLength: 20, maxLength: 60 }), async (cfg, ops) => {
         const mem = memoryStore();
-        const red = redis.store();
+        const red = redis.store({ writeBehindMs: 0 }); // no success lag: the memory store has none
         const name = uniqueName('diff');
         let memVersion = 0;
         let redVersion = 0;

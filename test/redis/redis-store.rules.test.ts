@@ -176,7 +176,7 @@ describe('probes (HALF_OPEN)', () => {
 
 describe('failure-rate rule', () => {
   it('opens when the ratio over the window reaches the threshold, once minimumCalls is met', async () => {
-    const store = redis.store();
+    const store = redis.store({ writeBehindMs: 0 }); // successes written at once: no lag to wait out
     const name = uniqueName();
     const cfg = ruleConfig({ failureThreshold: 1, failureRate: { threshold: 0.5, windowMs: 10_000, minimumCalls: 6 } });
     expect(await store.recordSuccesses(name, cfg, 3, false)).toMatchObject({ windowCalls: 3, windowFailures: 0 });
@@ -187,6 +187,28 @@ describe('failure-rate rule', () => {
     expect(s).toMatchObject({ state: 'open', transitioned: true, windowCalls: 0, windowFailures: 0 });
     const fields = Object.keys(await redis.client.hgetall(redis.store().keys(name).hash));
     expect(fields.filter((f) => f.startsWith('w'))).toEqual([]); // the window is cleared on open
+  });
+
+  it('leaves failures younger than the success lag (2 × writeBehindMs) out of the trip decision', async () => {
+    const store = redis.store({ writeBehindMs: 100 });
+    expect(store.successLagMs).toBe(200);
+    const name = uniqueName();
+    const cfg = ruleConfig({ failureRate: { threshold: 0.5, windowMs: 60_000, minimumCalls: 4 } });
+    // A cold window: four failures at once do not open it; other instances' successes may be on their way.
+    for (let i = 0; i < 4; i++) expect(await store.recordFailure(name, cfg, 0, false)).toMatchObject({ state: 'closed', windowFailures: i + 1 });
+    const fields = Object.keys(await redis.client.hgetall(store.keys(name).hash));
+    expect(fields.some((f) => /^y\d+$/.test(f))).toBe(true);
+    // ... and here they are: another instance's batch of the same period (4/16 = 0.25).
+    expect(await store.recordSuccesses(name, cfg, 12, false)).toMatchObject({ windowCalls: 16, windowFailures: 4 });
+    await sleep(2 * store.successLagMs + 50); // those failures are now judged
+    expect(await store.recordFailure(name, cfg, 0, false)).toMatchObject({ state: 'closed', windowCalls: 17 });
+    // A burst: the ratio reaches 0.5 (13/25 + this one), but the burst is young
+    for (let i = 0; i < 8; i++) expect((await store.recordFailure(name, cfg, 0, false)).state).toBe('closed');
+    await sleep(2 * store.successLagMs + 50);
+    // ... once it is older than the lag, the next failure opens the circuit (13/25 judged, this one young)
+    const s = await store.recordFailure(name, cfg, 0, false);
+    expect(s).toMatchObject({ state: 'open', transitioned: true, windowCalls: 0 });
+    expect(Object.keys(await redis.client.hgetall(store.keys(name).hash)).filter((f) => /^[wy]\d+/.test(f))).toEqual([]);
   });
 
   it('keeps the window in hash fields and forgets (deletes) buckets older than the window', async () => {

@@ -35,8 +35,13 @@ const notANumber = fc.oneof(
 );
 const nonFinite = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
 
-/** Not a finite number ≥ min (milliseconds). */
-const badDuration = (min: number) => fc.oneof(notANumber, nonFinite, fc.double({ max: min, maxExcluded: true, noNaN: true, noDefaultInfinity: true }));
+/**
+ * Longer than a Node timer can wait (2^31 − 1 ms; a longer one fires after 1 ms): "no limit" as
+ * `Number.MAX_SAFE_INTEGER`, 30 days, anything above.
+ */
+const tooLong = fc.oneof(fc.constantFrom(2 ** 31, 30 * 24 * 3600 * 1000, Number.MAX_SAFE_INTEGER), fc.double({ min: 2 ** 31, noNaN: true, noDefaultInfinity: true }));
+/** Not a finite number in [min, 2^31 − 1] (milliseconds). */
+const badDuration = (min: number) => fc.oneof(notANumber, nonFinite, fc.double({ max: min, maxExcluded: true, noNaN: true, noDefaultInfinity: true }), tooLong);
 /** Not an integer in [min, max]. */
 const badInteger = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   fc.oneof(

@@ -24,6 +24,8 @@ export interface ScenarioEnv {
   advance(ms: number): Promise<void>;
   resetTimeoutMs: number;
   probeLeaseMs: number;
+  /** Failure-rate mode: how long a failure is left out of the trip decision (the store's success lag; 0 for memory). */
+  failureRateLagMs: number;
   propagate(): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -321,7 +323,7 @@ export function defineBreakerScenarios(label: string, makeEnv: () => Promise<Sce
       expect(calls).toBe(0);
     });
 
-    it('a probe that never reports frees its lease after probeLeaseMs', async () => {
+    it('a probe whose holder died (never reports, never renews) frees its lease after probeLeaseMs', async () => {
       const a = make({ failureThreshold: 1 });
       const b = make({ failureThreshold: 1 }, a.name, await env.secondStore());
       await openIt(a);
@@ -330,6 +332,8 @@ export function defineBreakerScenarios(label: string, makeEnv: () => Promise<Sce
       await new Promise((r) => setTimeout(r, 10));
       await expect(b.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
       expect((await b.snapshot()).probesInFlight).toBe(1);
+      // Its holder dies: nobody renews the lease any more (a live holder renews it while the call runs).
+      await a.close();
       await env.advance(env.probeLeaseMs + 20);
       await expect(b.execute(ok)).resolves.toBe('ok');
     });
@@ -350,6 +354,12 @@ export function defineBreakerScenarios(label: string, makeEnv: () => Promise<Sce
       await failTimes(b, 2); // 2/5 and below minimumCalls
       expect(await b.getState()).toBe('closed');
       await failTimes(b, 1); // 3/6 = 0.5
+      if (env.failureRateLagMs > 0) {
+        // A shared store judges a failure once the fleet's successes of its time have arrived.
+        expect(await b.getState()).toBe('closed');
+        await env.advance(2 * env.failureRateLagMs + 20);
+        await failTimes(b, 1); // 3/6 judged (this one is young)
+      }
       expect(await b.getState()).toBe('open');
     });
 

@@ -11,6 +11,7 @@ defineBreakerScenarios('memory store, fake clock', async () => {
     advance: async (ms) => clock.advance(ms),
     resetTimeoutMs: 30_000,
     probeLeaseMs: 60_000,
+    failureRateLagMs: 0,
     propagate: async () => undefined,
     teardown: () => store.close(),
   };

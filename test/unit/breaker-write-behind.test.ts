@@ -26,6 +26,7 @@ function slowStore(delayMs: number): BreakerStore & { commands: string[] } {
     recordSuccesses: (...a) => later('recordSuccesses', () => inner.recordSuccesses(...a)),
     recordFailure: (...a) => later('recordFailure', () => inner.recordFailure(...a)),
     acquireProbe: (...a) => later('acquireProbe', () => inner.acquireProbe(...a)),
+    renewProbe: (...a) => later('renewProbe', () => inner.renewProbe(...a)),
     releaseProbe: (...a) => later('releaseProbe', () => inner.releaseProbe(...a)),
     forceOpen: (...a) => later('forceOpen', () => inner.forceOpen(...a)),
     forceClose: (...a) => later('forceClose', () => inner.forceClose(...a)),

@@ -122,10 +122,13 @@ describe('llm.complete()', () => {
   it('auth errors fail over without retry and count toward the breaker', async () => {
     const a = scripted('a', [{ error: 'auth', status: 401 }]);
     const llm = client({ providers: [a, scripted('b')], retry: fast });
+    const misconfigured: string[] = [];
+    llm.on('misconfigured', (e) => misconfigured.push(`${e.provider}:${e.kind}→${e.fallback}`));
     const res = await llm.complete(msgs);
     expect(res.provider).toBe('b');
     expect(a.calls).toBe(1);
     expect((await llm.breaker('a').snapshot()).failures).toBe(1);
+    expect(misconfigured).toEqual(['a:auth→b']);
   });
 
   it('a hung primary times out and fails over', async () => {
@@ -215,6 +218,7 @@ describe('llm.complete()', () => {
     const b = scripted('b', [{ error: 'auth' }]);
     const c = scripted('c');
     const llm = client({ providers: [a, b, c], fallback: ['c', 'b'] });
+    llm.on('misconfigured', () => undefined);
     const res = await llm.complete(msgs);
     expect(res.provider).toBe('c');
     expect(b.calls).toBe(0);
@@ -277,7 +281,7 @@ describe('llm.complete()', () => {
     const a1 = scripted('a', [{ error: 'server' }]);
     const a2 = scripted('a');
     const l1 = client({ providers: [a1, scripted('b')], store, retry: { retries: 0 }, breaker: { failureThreshold: 1 } });
-    const l2 = client({ providers: [a2, scripted('b')], store });
+    const l2 = client({ providers: [a2, scripted('b')], store, breaker: { failureThreshold: 1 } }); // same settings: one circuit
     await l1.complete(msgs);
     await expect(l2.complete(msgs)).resolves.toMatchObject({ provider: 'b' });
     expect(a2.calls).toBe(0);

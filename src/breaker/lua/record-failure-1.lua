@@ -6,6 +6,8 @@
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] pending successes of the reporter
   ARGV[13] '1' when those successes reset the consecutive-failure count first, '0' otherwise
+  ARGV[14] failure-rate mode: the store's success lag in ms (2 x writeBehindMs); the trip decision
+           leaves out failures younger than it (hash fields y<slot>). '0' or absent: none
   Returns the snapshot array of includes/snapshot.lua; its [12] is ''.
   Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
   Time is the Redis server's TIME. Publishes the new snapshot on the channel only on a transition.
@@ -16,6 +18,6 @@ local d, problem, salvaged = load_state()
 if not d then return repair(problem, salvaged) end
 
 if d.state ~= 'closed' then return finish(d, false, '') end
-local opened = apply_failure(d, tonumber(ARGV[12]), ARGV[13] == '1')
+local opened = apply_failure(d, tonumber(ARGV[12]), ARGV[13] == '1', tonumber(ARGV[14] or '0') or 0)
 save_state(d)
 return finish(d, opened, '')

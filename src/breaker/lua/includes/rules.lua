@@ -45,6 +45,22 @@ local function window_totals(d)
   return calls, failures
 end
 
+-- addYoung: records a failure as young (slot floor(NOW / lag)); forgets matured slots (two back).
+-- Returns the young failures, this one included.
+local function add_young(d, lag)
+  local slot = math.floor(NOW / lag)
+  local young = 0
+  for s, n in pairs(d.young) do
+    if s <= slot - 2 then
+      d.young[s] = nil
+    else
+      young = young + n
+    end
+  end
+  d.young[slot] = (d.young[slot] or 0) + 1
+  return young + 1
+end
+
 local function add_to_window(d, calls, failures)
   local idx = math.floor(NOW / bucket_size())
   local b = d.window[idx]
@@ -68,6 +84,7 @@ local function open_circuit(d)
   d.successes = 0
   d.leases = {}
   d.window = {}
+  d.young = {}
   bump(d)
 end
 
@@ -78,6 +95,7 @@ local function close_circuit(d)
   d.successes = 0
   d.leases = {}
   d.window = {}
+  d.young = {}
   bump(d)
 end
 
@@ -97,13 +115,18 @@ local function apply_successes(d, count, reset_failures)
 end
 
 -- applyFailure. Returns whether it opened. Only call while CLOSED (the caller saves).
-local function apply_failure(d, pending_successes, reset_first)
+-- lag: the store's success lag in ms; the trip decision leaves out failures younger than it.
+local function apply_failure(d, pending_successes, reset_first, lag)
   apply_successes(d, pending_successes, reset_first)
   d.failures = d.failures + 1
   if FR then
     add_to_window(d, 1, 1)
-    local calls, failures = window_totals(d)
-    if calls >= FR.minimumCalls and failures / calls >= FR.threshold then
+    local young = 0
+    if lag > 0 then young = add_young(d, lag) end
+    local window_calls, window_failures = window_totals(d)
+    local left = math.min(young, window_failures)
+    local calls, failures = window_calls - left, window_failures - left
+    if calls > 0 and calls >= FR.minimumCalls and failures / calls >= FR.threshold then
       open_circuit(d)
       return true
     end
@@ -156,6 +179,16 @@ local function apply_release(d, lease_id, outcome)
   return false, true
 end
 
+-- applyRenew. Returns whether the lease was held (it now expires probeLeaseMs from now).
+-- The caller saves.
+local function apply_renew(d, lease_id)
+  if d.state ~= 'half_open' then return false end
+  prune_leases(d)
+  if d.leases[lease_id] == nil then return false end
+  d.leases[lease_id] = NOW + CFG.probeLeaseMs
+  return true
+end
+
 -- applyForceOpen. Returns whether the state or the forced flag changed.
 local function apply_force_open(d)
   if d.state == 'open' and d.forced == 1 then return false end
@@ -172,6 +205,7 @@ local function apply_force_close(d)
   end
   d.failures = 0
   d.window = {}
+  d.young = {}
   return false
 end
 

@@ -23,6 +23,7 @@ local function fresh_state()
     wfields = {}, -- window fields present in the hash when loaded (to delete the stale ones on save)
     leases = {},  -- probe lease id -> expiry (ms, Redis clock), the hash's p:<id> fields
     lfields = {}, -- lease fields present in the hash when loaded
+    young = {},   -- failure-rate: lag slot -> failures younger than the success lag (rules.lua add_young)
   }
 end
 
@@ -87,6 +88,10 @@ local function load_state()
       local n = parse_count(v, max_lease_expiry())
       if n then d.leases[string.sub(f, 3)] = n else bad = true end
       d.lfields[f] = true
+    elseif string.match(f, '^y%d+$') then
+      local n = parse_count(v, MAX_COUNT)
+      if n then d.young[tonumber(string.sub(f, 2))] = n else bad = true end
+      d.wfields[f] = true
     else
       local idx, kind = string.match(f, '^w(%d+)([cf])$')
       if idx then
@@ -140,6 +145,9 @@ local function save_state(d)
   for idx, b in pairs(d.window) do
     put('w' .. int(idx) .. 'c', int(b[1]))
     put('w' .. int(idx) .. 'f', int(b[2]))
+  end
+  for slot, n in pairs(d.young) do
+    put('y' .. int(slot), int(n))
   end
   for id, expiry in pairs(d.leases) do
     if expiry > NOW then put('p:' .. id, int(expiry)) end
