@@ -13,6 +13,8 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
+import type { AdapterDescription } from '../shared/adapter-description.js';
+import { sdkComplete } from '../shared/sdk-complete.js';
 import { closingLastSseEvent } from '../shared/sse-last-event.js';
 import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { convertRequest, type ConvertOptions } from './convert-request.js';
@@ -73,7 +75,12 @@ export interface AnthropicProviderOptions {
   breaker?: Partial<BreakerOptions>;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'baseURL', 'defaultMaxTokens', 'samplingParams', 'defaultHeaders', 'client', 'breaker']);
+const ADAPTER: AdapterDescription = {
+  factory: 'anthropic',
+  exampleModel: 'claude-haiku-4-5',
+  apiKeyEnv: 'ANTHROPIC_API_KEY',
+  optionKeys: new Set(['name', 'model', 'apiKey', 'baseURL', 'defaultMaxTokens', 'samplingParams', 'defaultHeaders', 'client', 'breaker']),
+};
 
 /**
  * Creates an Anthropic provider adapter.
@@ -82,7 +89,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `client`, no `baseURL`)…
  */
 export function anthropic(options: AnthropicProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'anthropic', 'ANTHROPIC_API_KEY', OPTION_KEYS);
+  const common = resolveCommonOptions(options, ADAPTER);
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
     throw new ConfigError('defaultMaxTokens', 'must be a positive integer');
@@ -123,18 +130,14 @@ class AnthropicProvider implements ProviderAdapter {
     this.#client = options.client;
   }
 
-  async complete(request: CompletionRequest, ctx: ProviderCallContext): Promise<ProviderResult> {
-    let requestId: string | undefined;
-    try {
-      const params = convertRequest(request, ctx.model, this.#convert, this.name);
-      const { data, request_id } = await this.#sdk()
-        .messages.create(params, { signal: ctx.signal, maxRetries: 0 })
-        .withResponse();
-      requestId = request_id ?? undefined;
-      return mapResponse(data, this.name, requestId, ctx.model);
-    } catch (err) {
-      throw mapAnthropicError(err, this.name, ctx.signal, requestId);
-    }
+  complete(request: CompletionRequest, ctx: ProviderCallContext): Promise<ProviderResult> {
+    return sdkComplete(
+      this.name,
+      ctx,
+      () => this.#sdk().messages.create(convertRequest(request, ctx.model, this.#convert, this.name), { signal: ctx.signal, maxRetries: 0 }).withResponse(),
+      (data, requestId) => mapResponse(data, this.name, requestId, ctx.model),
+      mapAnthropicError,
+    );
   }
 
   stream(request: CompletionRequest, ctx: ProviderCallContext): AsyncIterable<ProviderStreamEvent> {

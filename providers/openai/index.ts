@@ -15,6 +15,8 @@ import { ConfigError } from '../../src/errors/config-error.js';
 import { registerSecret } from '../../src/errors/redact.js';
 import type { ProviderAdapter, ProviderCallContext, ProviderResult, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
+import type { AdapterDescription } from '../shared/adapter-description.js';
+import { sdkComplete } from '../shared/sdk-complete.js';
 import { closingLastSseEvent } from '../shared/sse-last-event.js';
 import { resolveCommonOptions, SDK_TIMEOUT_MS, sdkLogLevel } from '../shared/resolve-options.js';
 import { checkHeaderValue } from '../shared/transport-options.js';
@@ -78,7 +80,12 @@ export interface OpenAIProviderOptions {
   breaker?: Partial<BreakerOptions>;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'baseURL', 'organization', 'project', 'defaultHeaders', 'maxTokensParam', 'client', 'breaker']);
+const ADAPTER: AdapterDescription = {
+  factory: 'openai',
+  exampleModel: 'gpt-4o-mini',
+  apiKeyEnv: 'OPENAI_API_KEY',
+  optionKeys: new Set(['name', 'model', 'apiKey', 'baseURL', 'organization', 'project', 'defaultHeaders', 'maxTokensParam', 'client', 'breaker']),
+};
 
 /**
  * Creates an OpenAI (or OpenAI-compatible) provider adapter.
@@ -86,7 +93,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'model', 'apiKey', 'ba
  *   `apiKey` missing (no `OPENAI_API_KEY`, no `client`, no `baseURL`)…
  */
 export function openai(options: OpenAIProviderOptions): ProviderAdapter {
-  const common = resolveCommonOptions(options, 'openai', 'OPENAI_API_KEY', OPTION_KEYS);
+  const common = resolveCommonOptions(options, ADAPTER);
   if (options.organization !== undefined) checkHeaderValue('organization', options.organization);
   if (options.project !== undefined) checkHeaderValue('project', options.project);
   const { maxTokensParam } = options;
@@ -135,18 +142,14 @@ class OpenAIProvider implements ProviderAdapter {
     this.#client = options.client;
   }
 
-  async complete(request: CompletionRequest, ctx: ProviderCallContext): Promise<ProviderResult> {
-    let requestId: string | undefined;
-    try {
-      const params = convertRequest(request, ctx.model, this.#maxTokensParam, this.name);
-      const { data, request_id } = await this.#sdk()
-        .chat.completions.create(params, { signal: ctx.signal, maxRetries: 0 })
-        .withResponse();
-      requestId = request_id ?? undefined;
-      return mapResponse(data, this.name, requestId, ctx.model);
-    } catch (err) {
-      throw mapOpenAIError(err, this.name, ctx.signal, requestId);
-    }
+  complete(request: CompletionRequest, ctx: ProviderCallContext): Promise<ProviderResult> {
+    return sdkComplete(
+      this.name,
+      ctx,
+      () => this.#sdk().chat.completions.create(convertRequest(request, ctx.model, this.#maxTokensParam, this.name), { signal: ctx.signal, maxRetries: 0 }).withResponse(),
+      (data, requestId) => mapResponse(data, this.name, requestId, ctx.model),
+      mapOpenAIError,
+    );
   }
 
   stream(request: CompletionRequest, ctx: ProviderCallContext): AsyncIterable<ProviderStreamEvent> {

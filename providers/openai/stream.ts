@@ -6,7 +6,8 @@ import type OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { ProviderCallContext, ProviderStreamEvent } from '../../src/provider.js';
 import type { CompletionRequest } from '../../src/types.js';
-import { abortedError, badResponse, streamEndedEarly } from '../shared/provider-errors.js';
+import { badResponse, streamEndedEarly } from '../shared/provider-errors.js';
+import { sdkStream } from '../shared/sdk-stream.js';
 import { convertRequest, type MaxTokensParam } from './convert-request.js';
 import { mapOpenAIError } from './map-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -23,81 +24,81 @@ import { StreamToolCalls } from './stream-tool-calls.js';
  * - Malformed JSON throws `bad_response`.
  * - `return()` (a consumer's `break`), an error, or `ctx.signal` aborting closes the HTTP request.
  */
-export async function* streamOpenAI(
+export function streamOpenAI(
   sdk: () => OpenAI,
   request: CompletionRequest,
   ctx: ProviderCallContext,
   provider: string,
   maxTokensParam: MaxTokensParam,
 ): AsyncGenerator<ProviderStreamEvent, void, undefined> {
-  const { signal } = ctx;
-  let requestId: string | undefined;
-  let controller: AbortController | undefined;
-  let completed = false;
-  try {
-    const params = convertRequest(request, ctx.model, maxTokensParam, provider);
-    const { data: stream, request_id } = await sdk()
-      .chat.completions.create(
-        { ...params, stream: true, stream_options: { include_usage: true } },
-        { signal, maxRetries: 0 },
-      )
-      .withResponse();
-    controller = stream.controller;
-    requestId = request_id ?? undefined;
-    let model = ctx.model;
-    let finishReason: unknown = null;
-    let usage: ChatCompletionChunk['usage'];
-    let refused = false;
-    const toolCalls = new StreamToolCalls();
+  return sdkStream(
+    provider,
+    ctx,
+    () => {
+      const params = convertRequest(request, ctx.model, maxTokensParam, provider);
+      return sdk()
+        .chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal: ctx.signal, maxRetries: 0 })
+        .withResponse();
+    },
+    (events, requestId) => mapChunks(events, requestId, provider, ctx.model),
+    mapOpenAIError,
+  );
+}
 
-    for await (const chunk of stream) {
-      if (typeof chunk !== 'object' || chunk === null) throw badResponse(provider, 'stream chunk is not a JSON object', requestId);
-      if (chunk.usage) usage = chunk.usage;
-      if (typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
-      const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-      if (choice === undefined) continue;
-      const delta = choice.delta;
-      if (delta != null) {
-        const content = delta.content;
-        if (typeof content === 'string' && content !== '') yield { type: 'text', delta: content };
-        if (typeof delta.refusal === 'string' && delta.refusal !== '') {
-          refused = true;
-          yield { type: 'text', delta: delta.refusal };
-        }
-        const calls = delta.tool_calls;
-        if (calls != null) {
-          for (let i = 0; i < calls.length; i++) {
-            const call = calls[i]!;
-            if (call.index != null && !(Number.isInteger(call.index) && call.index >= 0)) {
-              throw badResponse(provider, 'tool call delta with an invalid index', requestId);
-            }
-            const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
-            const name = typeof call.function?.name === 'string' && call.function.name !== '' ? call.function.name : undefined;
-            const args = call.function?.arguments ?? '';
-            if (typeof args !== 'string') throw badResponse(provider, 'tool call arguments are not a string', requestId);
-            const placed = toolCalls.place(id, call.index ?? i, name, args);
-            if (args === '' && !placed.opened) continue;
-            yield { type: 'tool_call_delta', index: placed.position, id: placed.id, name: placed.name, argumentsDelta: args };
+async function* mapChunks(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  requestId: string | undefined,
+  provider: string,
+  requestedModel: string,
+): AsyncGenerator<ProviderStreamEvent, () => ProviderStreamEvent[], undefined> {
+  let model = requestedModel;
+  let finishReason: unknown = null;
+  let usage: ChatCompletionChunk['usage'];
+  let refused = false;
+  const toolCalls = new StreamToolCalls();
+
+  for await (const chunk of stream) {
+    if (typeof chunk !== 'object' || chunk === null) throw badResponse(provider, 'stream chunk is not a JSON object', requestId);
+    if (chunk.usage) usage = chunk.usage;
+    if (typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    if (choice === undefined) continue;
+    const delta = choice.delta;
+    if (delta != null) {
+      const content = delta.content;
+      if (typeof content === 'string' && content !== '') yield { type: 'text', delta: content };
+      if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+        refused = true;
+        yield { type: 'text', delta: delta.refusal };
+      }
+      const calls = delta.tool_calls;
+      if (calls != null) {
+        for (let i = 0; i < calls.length; i++) {
+          const call = calls[i]!;
+          if (call.index != null && !(Number.isInteger(call.index) && call.index >= 0)) {
+            throw badResponse(provider, 'tool call delta with an invalid index', requestId);
           }
+          const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
+          const name = typeof call.function?.name === 'string' && call.function.name !== '' ? call.function.name : undefined;
+          const args = call.function?.arguments ?? '';
+          if (typeof args !== 'string') throw badResponse(provider, 'tool call arguments are not a string', requestId);
+          const placed = toolCalls.place(id, call.index ?? i, name, args);
+          if (args === '' && !placed.opened) continue;
+          yield { type: 'tool_call_delta', index: placed.position, id: placed.id, name: placed.name, argumentsDelta: args };
         }
       }
-      if (choice.finish_reason != null) finishReason = choice.finish_reason;
     }
+    if (choice.finish_reason != null) finishReason = choice.finish_reason;
+  }
 
-    // The SDK ends the iteration quietly when the request is aborted: report it as an abort.
-    if (signal.aborted) throw abortedError(provider, signal.reason, requestId);
+  return () => {
     if (finishReason === null) throw streamEndedEarly(provider, requestId);
-    completed = true;
-    yield {
+    return [{
       type: 'finish',
       finishReason: mapFinishReason(finishReason, toolCalls.count > 0, refused),
       usage: mapUsage(usage),
       model,
       requestId,
-    };
-  } catch (err) {
-    throw mapOpenAIError(err, provider, signal, requestId);
-  } finally {
-    if (!completed) controller?.abort();
-  }
+    }];
+  };
 }

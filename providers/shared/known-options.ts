@@ -7,7 +7,7 @@ import { editDistance } from '../../src/edit-distance.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 
 /** Rejects option names a factory does not know (a typo such as `baseUrl` must not be ignored). */
-export function checkKnownOptions(options: object, known: ReadonlySet<string>, factory: 'openai' | 'anthropic'): void {
+export function checkKnownOptions(options: object, known: ReadonlySet<string>, factory: string): void {
   for (const k of Object.keys(options)) {
     if (known.has(k)) continue;
     const close = closestOption(k, known);

@@ -1,11 +1,12 @@
 /**
- * Validation shared by the `openai()` and `anthropic()` factories. Every failure is a
+ * Validation shared by every adapter factory. Every failure is a
  * {@link ConfigError} naming the option; no message ever contains a key.
  * @module
  */
 import { checkBreakerName, type BreakerOptions } from '../../src/breaker/options.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { registerHeaderSecrets, registerSecret } from '../../src/errors/redact.js';
+import type { AdapterDescription } from './adapter-description.js';
 import { checkKnownOptions } from './known-options.js';
 import { checkBaseURL, checkHeaders, checkNoCredentials } from './transport-options.js';
 
@@ -37,16 +38,12 @@ export const NO_API_KEY = 'none';
  * typo is named before a missing key is); `name`, `model`, `baseURL`, `defaultHeaders`, `breaker`;
  * then the API key. Registers the key and the header values as secrets.
  */
-export function resolveCommonOptions(
-  options: CommonInput,
-  factory: 'openai' | 'anthropic',
-  envVar: string,
-  known: ReadonlySet<string>,
-): ResolvedCommon {
+export function resolveCommonOptions(options: CommonInput, adapter: AdapterDescription): ResolvedCommon {
+  const { factory, apiKeyEnv: envVar } = adapter;
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', `${factory}() expects an options object, e.g. ${factory}({ model: '…' })`);
   }
-  checkKnownOptions(options, known, factory);
+  checkKnownOptions(options, adapter.optionKeys, factory);
   const name = options.name ?? factory;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new ConfigError('name', 'must be a non-empty string');
@@ -54,7 +51,7 @@ export function resolveCommonOptions(
   checkBreakerName(name, 'name');
   const { model } = options;
   if (typeof model !== 'string' || model.trim() === '') {
-    throw new ConfigError('model', `missing: pass the default model, e.g. ${factory}({ model: '${factory === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5'}' })`);
+    throw new ConfigError('model', `missing: pass the default model, e.g. ${factory}({ model: '${adapter.exampleModel}' })`);
   }
   const { baseURL } = options;
   if (baseURL !== undefined) checkBaseURL(baseURL, 'baseURL');
