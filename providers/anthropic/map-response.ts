@@ -5,6 +5,7 @@
 import type { ProviderResult } from '../../src/provider.js';
 import type { ToolCall } from '../../src/types.js';
 import { badResponse } from '../shared/provider-errors.js';
+import { responseObject } from '../shared/response-body.js';
 import { mapStopReason } from './map-stop-reason.js';
 import { mapUsage } from './map-usage.js';
 
@@ -19,11 +20,7 @@ export function mapResponse(
   requestId: string | undefined,
   requestedModel: string,
 ): ProviderResult {
-  if (typeof data !== 'object' || data === null) {
-    const got = typeof data === 'string' ? `text: ${JSON.stringify(data.slice(0, 80))}` : data === null ? 'null' : typeof data;
-    throw badResponse(provider, `response body is not a JSON object (got ${got})`, requestId);
-  }
-  const body = data as Record<string, unknown>;
+  const body = responseObject(data, provider, requestId);
   const content = body['content'];
   if (!Array.isArray(content)) throw badResponse(provider, 'response has no `content` array', requestId);
   let text = '';

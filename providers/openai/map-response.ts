@@ -5,6 +5,7 @@
 import type { ProviderResult } from '../../src/provider.js';
 import type { ToolCall } from '../../src/types.js';
 import { badResponse } from '../shared/provider-errors.js';
+import { responseObject } from '../shared/response-body.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsage } from './map-usage.js';
 
@@ -19,10 +20,7 @@ export function mapResponse(
   requestId: string | undefined,
   requestedModel: string,
 ): ProviderResult {
-  if (typeof data !== 'object' || data === null) {
-    throw badResponse(provider, `response body is not a JSON object (got ${describe(data)})`, requestId);
-  }
-  const body = data as Record<string, unknown>;
+  const body = responseObject(data, provider, requestId);
   const choices = body['choices'];
   if (!Array.isArray(choices) || choices.length === 0) {
     throw badResponse(provider, 'response has no `choices`', requestId);
@@ -75,9 +73,4 @@ function mapToolCalls(raw: unknown): ToolCall[] {
     });
   }
   return calls;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `text: ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
-  return value === null ? 'null' : typeof value;
 }
