@@ -13,7 +13,7 @@ import { asStoreError, type StoreError } from '../errors/store-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Emitter, type EventSubscription } from './events.js';
 import { LeaseRenewer, renewalIntervalMs } from './lease-renewer.js';
-import { LiveSet } from './live-set.js';
+import { getDefaultStore, liveBreakers } from './process-breakers.js';
 import { rejoin } from './rejoin.js';
 import { MemoryStore } from './memory-store.js';
 import {
@@ -122,19 +122,6 @@ const HALF_OPEN_RECHECK_MS = 1000;
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 const INSTANCE_TAG = Math.random().toString(36).slice(2, 10);
 let leaseCounter = 0;
-
-let defaultStore: MemoryStore | undefined;
-/** The process-wide memory store used when no store is given. @internal */
-export function getDefaultStore(): MemoryStore {
-  return (defaultStore ??= new MemoryStore());
-}
-
-/**
- * Every open breaker of this process, for `resetAllBreakers()`, held weakly: an unclosed breaker
- * nobody references is collected, and its store subscription dropped. @internal
- */
-export const liveBreakers = new LiveSet<CircuitBreaker>();
-
 
 export class CircuitBreaker {
   readonly name: string;
