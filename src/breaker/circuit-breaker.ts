@@ -119,6 +119,8 @@ export interface BreakerSnapshot {
  */
 const OPEN_RECHECK_MS = 500;
 /** How long a HALF_OPEN instance that was refused a probe rejects locally before asking again. */
+/** How long a message announcing a new version waits for a pending reply of this instance. */
+const HINT_WAIT_MS = 100;
 const HALF_OPEN_RECHECK_MS = 1000;
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 const INSTANCE_TAG = Math.random().toString(36).slice(2, 10);
@@ -140,6 +142,11 @@ export class CircuitBreaker {
   private readonly order = new MirrorOrder();
   /** Re-reads of the store asked for by messages, resyncs and rechecks: at most one in flight. */
   private readonly refresher = new Coalesced(() => this.refresh());
+  /** Store calls of this breaker awaiting their reply (a message may overtake the reply it announces). */
+  private pendingReplies = 0;
+  /** The version a message announced while replies were pending: checked once they are applied. */
+  private deferredHint: number | undefined;
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
   private openUntil = 0; // local clock
   private denyUntil = 0; // local clock (HALF_OPEN refusal)
   private openCheckedAt = 0; // local clock (last re-read while OPEN)
@@ -306,7 +313,10 @@ export class CircuitBreaker {
       // An OPEN mirror does not ask the store by itself: re-read it every OPEN_RECHECK_MS at most (in the
       // background) while calls are rejected, so a lost key (flush, eviction, expiry), a store
       // restored from an older snapshot or a missed forceClose cannot hold this instance open.
-      if (now - this.openCheckedAt >= OPEN_RECHECK_MS) {
+      // A call past the open period asks the store for a probe instead, whose reply refreshes the
+      // mirror: it needs no extra read.
+      const rejected = this.forced || now < this.openUntil;
+      if (rejected && now - this.openCheckedAt >= OPEN_RECHECK_MS) {
         this.openCheckedAt = now;
         this.refresher.request();
       }
@@ -467,7 +477,17 @@ export class CircuitBreaker {
     } catch (err) {
       return this.onStoreFailure(operation, err, op);
     }
-    return p.catch((err: unknown) => this.onStoreFailure(operation, err, op));
+    this.pendingReplies++;
+    return p.then(
+      (r) => {
+        this.pendingReplies--;
+        return r;
+      },
+      (err: unknown) => {
+        this.pendingReplies--;
+        return this.onStoreFailure(operation, err, op);
+      },
+    );
   }
 
   private onStoreFailure<R>(operation: string, err: unknown, op: (s: BreakerStore) => Promise<R>): Promise<R> {
@@ -530,7 +550,25 @@ export class CircuitBreaker {
     // send one, so its content is never applied. It makes this instance re-read the store, and the
     // store decides. The message of a state this mirror already holds (e.g. its own transition)
     // needs no read.
-    if (change.name === this.name && change.snapshot.version !== this.order.version) this.refresher.request();
+    if (change.name !== this.name || change.snapshot.version === this.order.version) return;
+    // The message of this instance's own transition is published by the script before its reply
+    // arrives: while a reply is pending, check the hint once it is applied (or after HINT_WAIT_MS).
+    if (this.pendingReplies > 0) {
+      this.deferredHint = change.snapshot.version;
+      this.hintTimer ??= setTimeout(() => this.checkHint(), HINT_WAIT_MS);
+      this.hintTimer.unref?.();
+      return;
+    }
+    this.refresher.request();
+  }
+
+  /** Re-reads the store unless the mirror now holds the version a deferred message announced. */
+  private checkHint(): void {
+    if (this.hintTimer !== undefined) clearTimeout(this.hintTimer);
+    this.hintTimer = undefined;
+    const hinted = this.deferredHint;
+    this.deferredHint = undefined;
+    if (hinted !== undefined && hinted !== this.order.version && !this.closed) this.refresher.request();
   }
 
   private async refresh(): Promise<void> {
@@ -559,6 +597,11 @@ export class CircuitBreaker {
    * only when the mirror is provably newer (see {@link MirrorOrder}).
    */
   private apply(s: Snapshot, mark: ReplyMark): void {
+    this.applyReply(s, mark);
+    if (this.deferredHint !== undefined && this.pendingReplies === 0) this.checkHint();
+  }
+
+  private applyReply(s: Snapshot, mark: ReplyMark): void {
     const previous = this.order.version;
     if (!this.order.accept(mark, s.version)) return;
     const now = this.store.now();
@@ -669,6 +712,8 @@ export class CircuitBreaker {
     this.closed = true;
     this.writeBehind.clear();
     this.renewer.stopAll();
+    if (this.hintTimer !== undefined) clearTimeout(this.hintTimer);
+    this.hintTimer = undefined;
     if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
     this.recoveryTimer = undefined;
     this.subscription?.dispose();
