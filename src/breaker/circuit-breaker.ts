@@ -13,7 +13,7 @@ import { asStoreError, type StoreError } from '../errors/store-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Emitter, type EventSubscription } from './events.js';
 import { LeaseRenewer, renewalIntervalMs } from './lease-renewer.js';
-import { LiveSet } from './live-set.js';
+import { getDefaultStore, liveBreakers } from './process-breakers.js';
 import { rejoin } from './rejoin.js';
 import { MemoryStore } from './memory-store.js';
 import {
@@ -28,6 +28,7 @@ import { CircuitState, type ProbeOutcome, type RuleConfig, type Snapshot } from 
 import type { BreakerStore, Disposable, StoreChange } from './store.js';
 import { AUTHORITATIVE, MirrorOrder, type ReplyMark } from './mirror-order.js';
 import { Coalesced } from './coalesced.js';
+import { WriteBehind } from './write-behind.js';
 
 /** Options of a standalone breaker: the breaker semantics plus where the state lives. */
 export interface CircuitBreakerOptions extends Partial<BreakerOptions> {
@@ -125,19 +126,6 @@ const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 const INSTANCE_TAG = Math.random().toString(36).slice(2, 10);
 let leaseCounter = 0;
 
-let defaultStore: MemoryStore | undefined;
-/** The process-wide memory store used when no store is given. @internal */
-export function getDefaultStore(): MemoryStore {
-  return (defaultStore ??= new MemoryStore());
-}
-
-/**
- * Every open breaker of this process, for `resetAllBreakers()`, held weakly: an unclosed breaker
- * nobody references is collected, and its store subscription dropped. @internal
- */
-export const liveBreakers = new LiveSet<CircuitBreaker>();
-
-
 export class CircuitBreaker {
   readonly name: string;
   readonly options: Readonly<ResolvedBreakerOptions>;
@@ -165,12 +153,9 @@ export class CircuitBreaker {
   private last: Snapshot | undefined;
 
   // --- write-behind of successes ---
-  private pendingSuccesses = 0;
-  private pendingReset = false;
+  private readonly writeBehind: WriteBehind;
   /** Failures counted in the mirror whose report is still on its way to the store. */
   private reportingFailures = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private inflightWrites = new Set<Promise<unknown>>();
 
   // --- probes started here: lease id → local expiry; renewed while they run ---
   private readonly localProbes = new Map<string, number>();
@@ -203,6 +188,10 @@ export class CircuitBreaker {
     this.cfg = toRuleConfig(this.options);
     this.isFailure = this.options.isFailure;
     this.store = store ?? getDefaultStore();
+    this.writeBehind = new WriteBehind(
+      (n, reset) => this.writeSuccesses(n, reset),
+      () => (this.fallback ? 0 : this.store.writeBehindMs),
+    );
     this.renewer = new LeaseRenewer(renewalIntervalMs(this.cfg.probeLeaseMs), (id) => this.renewLease(id));
     // The store (often shared and long-lived) must not keep this breaker alive: its listener holds
     // the breaker weakly, and the subscription is dropped if the breaker is collected unclosed.
@@ -288,13 +277,10 @@ export class CircuitBreaker {
       // This success follows a failure (in completion order): the shared count must be reset. Sent
       // at once (not awaited): at most one such write per failure, and a short window in which
       // other instances' failures could add up to a non-consecutive trip.
-      this.pendingSuccesses++;
-      this.pendingReset = true;
       this.failures = 0;
-      void this.flush();
+      this.writeBehind.addReset();
     } else if (this.cfg.failureRate !== undefined) {
-      this.pendingSuccesses++; // failure-rate window counts: batched
-      this.scheduleFlush();
+      this.writeBehind.add(); // failure-rate window counts: batched
     }
     if (start !== 0) this.events.emit('success', { name: this.name, durationMs: performance.now() - start, probe: false });
   }
@@ -303,9 +289,7 @@ export class CircuitBreaker {
     const durationMs = start !== 0 ? performance.now() - start : 0;
     const counted = this.classify(err) === 'failure';
     if (counted) {
-      const n = this.pendingSuccesses;
-      const reset = this.pendingReset;
-      this.clearPending();
+      const { successes: n, reset } = this.writeBehind.take();
       // Counted at once, before the reply: a success completing while this failure is in flight
       // must still reset it (otherwise overlapping sparse failures add up to a spurious trip).
       this.failures++;
@@ -474,44 +458,13 @@ export class CircuitBreaker {
 
   // ---------------------------------------------------------------- write-behind
 
-  private clearPending(): void {
-    this.pendingSuccesses = 0;
-    this.pendingReset = false;
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-  }
-
-  private scheduleFlush(): void {
-    const delay = this.fallback ? 0 : this.store.writeBehindMs;
-    if (delay <= 0) {
-      void this.flush();
-      return;
-    }
-    if (this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        void this.flush();
-      }, delay);
-      this.flushTimer.unref();
-    }
-  }
-
-  /** Writes pending successes now. Never rejects. */
-  private flush(): Promise<void> {
-    const n = this.pendingSuccesses;
-    const reset = this.pendingReset;
-    this.clearPending();
-    if (n === 0 && !reset) return Promise.resolve();
+  /** Writes a batch of successes. Never rejects. */
+  private writeSuccesses(n: number, reset: boolean): Promise<void> {
     const mark = this.order.mark();
-    const p = this.storeCall('recordSuccesses', (s) => s.recordSuccesses(this.name, this.cfg, n, reset)).then(
+    return this.storeCall('recordSuccesses', (s) => s.recordSuccesses(this.name, this.cfg, n, reset)).then(
       (snap) => this.apply(snap, mark),
       () => undefined,
     );
-    this.inflightWrites.add(p);
-    void p.finally(() => this.inflightWrites.delete(p));
-    return p;
   }
 
   // ---------------------------------------------------------------- store access and fallback
@@ -673,8 +626,7 @@ export class CircuitBreaker {
 
   /** Writes pending successes and waits for in-flight writes. */
   private async settle(): Promise<void> {
-    if (this.pendingSuccesses > 0 || this.pendingReset) await this.flush();
-    if (this.inflightWrites.size > 0) await Promise.all([...this.inflightWrites]);
+    await this.writeBehind.settle();
   }
 
   /** The current state, read from the store (so it reflects every instance). */
@@ -741,7 +693,7 @@ export class CircuitBreaker {
    * it succeeds while this instance runs on its local state, Redis is back: the instance rejoins.
    */
   private async operate(operation: string, op: (s: BreakerStore) => Promise<Snapshot>): Promise<void> {
-    this.clearPending();
+    this.writeBehind.clear();
     const mark = this.order.mark();
     let snap: Snapshot;
     try {
@@ -758,7 +710,7 @@ export class CircuitBreaker {
     if (this.closed) return;
     await this.settle().catch(() => undefined);
     this.closed = true;
-    this.clearPending();
+    this.writeBehind.clear();
     this.renewer.stopAll();
     if (this.hintTimer !== undefined) clearTimeout(this.hintTimer);
     this.hintTimer = undefined;

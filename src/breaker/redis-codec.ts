@@ -7,23 +7,6 @@
 import type { AcquireOutcome, CircuitState, RuleConfig, Snapshot } from './state.js';
 import type { StoreChange } from './store.js';
 
-/** Keys of one breaker: both hash-tagged on `{name}`, so they share a Redis Cluster slot. */
-export interface BreakerKeys {
-  /** `<prefix>:{<name>}`: the state hash, probe leases included (fields `p:<lease id>`). */
-  readonly hash: string;
-  /**
-   * `<prefix>:{<name>}:probes`: where earlier versions kept the probe leases (a zset). No longer
-   * written or read (one key per breaker keeps the scripts working during a Cluster slot
-   * migration); named so that operators can delete what an earlier version left.
-   */
-  readonly probes: string;
-}
-
-export function breakerKeys(prefix: string, name: string): BreakerKeys {
-  const hash = `${prefix}:{${name}}`;
-  return { hash, probes: `${hash}:probes` };
-}
-
 /** ARGV[1..11] of every script (includes/args.lua), then the operation's own arguments. */
 export function encodeArgs(name: string, channel: string, keyTtlMs: number, cfg: RuleConfig, extra: readonly string[] = []): string[] {
   const fr = cfg.failureRate;

@@ -15,14 +15,8 @@
 import { ConfigError } from '../errors/config-error.js';
 import { StoreError } from '../errors/store-error.js';
 import { checkDuration, checkInteger, describe } from './options.js';
-import {
-  breakerKeys,
-  decodeAcquire,
-  decodeRenew,
-  decodeSnapshot,
-  encodeArgs,
-  type BreakerKeys,
-} from './redis-codec.js';
+import { decodeAcquire, decodeRenew, decodeSnapshot, encodeArgs } from './redis-codec.js';
+import { breakerKeys, hasBraces, isKeyPart, type BreakerKeys } from './redis-keys.js';
 import type { RedisStoreClient } from './redis-client.js';
 import { sendCommand, type StoreCommand } from './redis-call.js';
 import { ConnectionGate } from './redis-gate.js';
@@ -256,7 +250,7 @@ export class RedisStore implements BreakerStore {
       name,
       operation,
       () => {
-        if (/[{}]/.test(name)) throw new Error('a breaker name must not contain braces (they would break the key hash tag)');
+        if (hasBraces(name)) throw new Error('a breaker name must not contain braces (they would break the key hash tag)');
         const keys = this.keys(name);
         return runScript(this.client, script, [keys.hash, keys.probes], encodeArgs(name, this.channel, this.keyTtlMs, cfg, extra));
       },
@@ -300,7 +294,7 @@ function flag(b: boolean): string {
 }
 
 function checkPrefix(prefix: unknown): string {
-  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 200 || /[{}\s]/.test(prefix)) {
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 200 || !isKeyPart(prefix)) {
     throw new ConfigError('prefix', `must be a non-empty string of at most 200 characters without braces or whitespace, got ${describe(prefix)}`);
   }
   return prefix;

@@ -3,7 +3,8 @@
  * @module
  */
 import { ConfigError } from '../errors/config-error.js';
-import { CircuitBreaker, getDefaultStore, liveBreakers, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { getDefaultStore, liveBreakers } from './process-breakers.js';
 
 const registry = new Map<string, CircuitBreaker>();
 

@@ -7,16 +7,12 @@
 import type { Redis } from 'ioredis';
 import type { RedisStore } from '../breaker/redis-store.js';
 import type { Snapshot } from '../breaker/state.js';
+import { breakerKeyPattern, parseBreakerKey } from '../breaker/redis-keys.js';
 import { readBreaker, repairReport, toRow, wrongTypeRow, type BreakerRow } from './read-breaker.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 
 export type { BreakerRow } from './read-breaker.js';
 export { redisNow, type RedisClient } from './redis-client.js';
-
-/** Redis glob pattern matching `text` literally. */
-function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\^]/g, (c) => `\\${c}`);
-}
 
 /** A `<prefix>:{<name>}` key and its Redis type (`hash` for a breaker; anything else is corrupt). */
 export interface BreakerKey {
@@ -41,23 +37,23 @@ export async function scanBreakerNames(client: RedisClient, prefix: string): Pro
 }
 
 async function scanNode(client: Redis, prefix: string): Promise<BreakerKey[]> {
-  const pattern = `${globEscape(prefix)}:{*}`;
-  const head = `${prefix}:{`;
-  const keys = new Set<string>();
+  const pattern = breakerKeyPattern(prefix);
+  const keys = new Map<string, string>();
   let cursor = '0';
   do {
     const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
-    for (const key of batch) if (key.startsWith(head) && key.endsWith('}')) keys.add(key);
+    for (const key of batch) {
+      const name = parseBreakerKey(prefix, key);
+      if (name !== undefined) keys.set(key, name);
+    }
   } while (cursor !== '0');
   if (keys.size === 0) return [];
   const list = [...keys];
   const pipeline = client.pipeline();
-  for (const key of list) pipeline.type(key);
+  for (const [key] of list) pipeline.type(key);
   const types = (await pipeline.exec()) ?? [];
-  return list
-    .map((key, i) => ({ name: key.slice(head.length, -1), type: String(types[i]?.[1] ?? 'unknown') }))
-    .filter(({ name }) => name.length > 0 && !/[{}\s]/.test(name));
+  return list.map(([, name], i) => ({ name, type: String(types[i]?.[1] ?? 'unknown') }));
 }
 
 /**

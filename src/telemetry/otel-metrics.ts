@@ -4,7 +4,7 @@
  * @module
  */
 import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
-import { liveBreakers } from '../breaker/circuit-breaker.js';
+import { liveBreakers } from '../breaker/process-breakers.js';
 import { CircuitState } from '../breaker/state.js';
 
 /** Metric names: stable, part of the public contract (see the README's telemetry section). */
