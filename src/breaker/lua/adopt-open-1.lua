@@ -11,8 +11,7 @@
            openedAt is the Redis clock minus this age
   Returns the snapshot array of includes/snapshot.lua; its [12] is '1' when the offer was adopted,
   '0' when the store kept its own state.
-  Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
-  Time is the Redis server's TIME. Publishes the new snapshot on the channel only on a transition.
+  Corrupt keys, time and publishing: as every script (see includes/breaker.lua).
 ]]
 --- @include "breaker"
 

@@ -9,8 +9,7 @@
   ARGV[14] failure-rate mode: the store's success lag in ms (2 x writeBehindMs); the trip decision
            leaves out failures younger than it (hash fields y<slot>). '0' or absent: none
   Returns the snapshot array of includes/snapshot.lua; its [12] is ''.
-  Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
-  Time is the Redis server's TIME. Publishes the new snapshot on the channel only on a transition.
+  Corrupt keys, time and publishing: as every script (see includes/breaker.lua).
 ]]
 --- @include "breaker"
 

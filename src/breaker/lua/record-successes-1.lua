@@ -7,8 +7,7 @@
   ARGV[12] count of successes (adds to the failure-rate window)
   ARGV[13] '1' to reset the consecutive-failure count, '0' not to
   Returns the snapshot array of includes/snapshot.lua; its [12] is ''.
-  Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
-  Time is the Redis server's TIME. Publishes the new snapshot on the channel only on a transition.
+  Corrupt keys, time and publishing: as every script (see includes/breaker.lua).
 ]]
 --- @include "breaker"
 

@@ -8,8 +8,7 @@
   ARGV[12] lease id given to acquire-probe
   ARGV[13] outcome: 'success', 'failure' or 'neutral'
   Returns the snapshot array of includes/snapshot.lua; its [12] is ''.
-  Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
-  Time is the Redis server's TIME. Publishes the new snapshot on the channel only on a transition.
+  Corrupt keys, time and publishing: as every script (see includes/breaker.lua).
 ]]
 --- @include "breaker"
 

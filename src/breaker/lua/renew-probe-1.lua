@@ -8,8 +8,7 @@
   ARGV[1..11]  name, channel, key TTL ms and the rule config (see includes/args.lua)
   ARGV[12] lease id given to acquire-probe
   Returns the snapshot array of includes/snapshot.lua; its [12] is 'renewed' or 'lost'.
-  Corrupt keys are repaired to a fresh CLOSED state and the reply is a "BREAKER_CORRUPT ..." error.
-  Time is the Redis server's TIME. Never transitions, never publishes.
+  Corrupt keys and time: as every script (see includes/breaker.lua). Never transitions, never publishes.
 ]]
 --- @include "breaker"
 
